@@ -66,8 +66,13 @@ pub enum Setting {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 5] =
-        [Setting::Ambulant, Setting::Teilstationaer, Setting::Stationaer, Setting::AnderesSystem, Setting::Sozialraum];
+    pub const ALL: [Setting; 5] = [
+        Setting::Ambulant,
+        Setting::Teilstationaer,
+        Setting::Stationaer,
+        Setting::AnderesSystem,
+        Setting::Sozialraum,
+    ];
     pub fn label_de(self) -> &'static str {
         match self {
             Setting::Ambulant => "ambulant",
@@ -235,7 +240,8 @@ impl Catalog {
         }
         let mut seen = std::collections::BTreeSet::new();
         for m in &self.modules {
-            let bad = |what: &str| CatalogError::InvalidModule { id: m.id.to_string(), reason: what.to_owned() };
+            let bad =
+                |what: &str| CatalogError::InvalidModule { id: m.id.to_string(), reason: what.to_owned() };
             if !seen.insert(&m.id) {
                 return Err(CatalogError::DuplicateId(m.id.to_string()));
             }
@@ -355,14 +361,23 @@ mod tests {
         newer.amount_cents = 7_500;
         newer.valid_from = date!(2026 - 01 - 01);
         m.default_rates.push(newer);
-        assert_eq!(m.rates_on(BillingForm::Fachleistungsstunde, date!(2025 - 12 - 31))[0].amount_cents, 6_980);
-        assert_eq!(m.rates_on(BillingForm::Fachleistungsstunde, date!(2026 - 01 - 01))[0].amount_cents, 7_500);
+        assert_eq!(
+            m.rates_on(BillingForm::Fachleistungsstunde, date!(2025 - 12 - 31))[0].amount_cents,
+            6_980
+        );
+        assert_eq!(
+            m.rates_on(BillingForm::Fachleistungsstunde, date!(2026 - 01 - 01))[0].amount_cents,
+            7_500
+        );
     }
 
     #[test]
     fn invalid_catalogs_are_typed_errors() {
         assert!(matches!(Catalog::from_toml("schema = 1\nmodule = 5"), Err(CatalogError::Malformed(_))));
-        assert_eq!(Catalog::from_toml("schema = 2\n[[module]]\nid = 'x'"), Err(CatalogError::UnknownSchema(2)));
+        assert_eq!(
+            Catalog::from_toml("schema = 2\n[[module]]\nid = 'x'"),
+            Err(CatalogError::UnknownSchema(2))
+        );
         assert_eq!(Catalog::from_toml("[[module]]\nid = 'x'"), Err(CatalogError::UnknownSchema(0)));
         let base = |extra: &str| {
             format!(

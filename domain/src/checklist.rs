@@ -73,7 +73,8 @@ pub const SERVICE_TYPE_NUMBER: &str = "4.4.1";
 pub const SERVICE_TYPE_NAME: &str = "Integrierte flexible Hilfen";
 
 /// "Leistungsgrundlage/Art der Leistung": the legal basis line.
-pub const LEISTUNGSGRUNDLAGE: &str = "§ 27 Abs. 3 SGB VIII i. V. m. § 36 SGB VIII und ggf. §§ 37 bis 40 SGB VIII";
+pub const LEISTUNGSGRUNDLAGE: &str =
+    "§ 27 Abs. 3 SGB VIII i. V. m. § 36 SGB VIII und ggf. §§ 37 bis 40 SGB VIII";
 
 /// "Leistungsgrundlage/Art der Leistung": the description; refers to footnote 15 ("anderer Systeme¹⁵").
 pub const ART_DER_LEISTUNG: &str = "Integrierte flexible Hilfen sind Leistungen, die passgenau und auf den jeweiligen Hilfebedarf des Einzelfalls zugeschnitten, aus ambulanten, teil- und/oder vollstationären, sozialpädagogischen und/oder therapeutischen und/oder Angeboten unterschiedlicher Leistungsarten aus anderen Leistungsfeldern und anderer Systeme¹⁵ zusammengesetzt werden können, um den erzieherischen Bedarf zu decken.";
@@ -166,9 +167,19 @@ const ARBEITSANSAETZE_ITEMS: &[ChecklistItem] = &[
 ];
 
 const PERSONAL_ITEMS: &[ChecklistItem] = &[
-    ChecklistItem { id: "personal.1", text: "Diplom/Bachelor/Master Sozialpädagogik/Soziale Arbeit mit staatlicher Anerkennung", footnotes: &[] },
-    ChecklistItem { id: "personal.2", text: "Erzieher/-in¹⁶ mit staatlicher Anerkennung", footnotes: &[16] },
-    ChecklistItem { id: "personal.3", text: "Konzept- und Leistungsabhängig können weitere Qualifikationen¹⁷ anerkannt werden.", footnotes: &[17] },
+    ChecklistItem {
+        id: "personal.1",
+        text: "Diplom/Bachelor/Master Sozialpädagogik/Soziale Arbeit mit staatlicher Anerkennung",
+        footnotes: &[],
+    },
+    ChecklistItem {
+        id: "personal.2", text: "Erzieher/-in¹⁶ mit staatlicher Anerkennung", footnotes: &[16]
+    },
+    ChecklistItem {
+        id: "personal.3",
+        text: "Konzept- und Leistungsabhängig können weitere Qualifikationen¹⁷ anerkannt werden.",
+        footnotes: &[17],
+    },
 ];
 
 const RAEUMLICH_ITEMS: &[ChecklistItem] = &[
@@ -199,13 +210,48 @@ const FINANZIERUNG_ITEMS: &[ChecklistItem] = &[
 
 /// The seven Strukturqualität sections, in the order of seed 000.
 pub const SECTIONS: &[ChecklistSection] = &[
-    ChecklistSection { id: SectionId::Rahmenbedingungen, title: "Rahmenbedingungen", heading: "Rahmenbedingungen:", items: RAHMENBEDINGUNGEN_ITEMS },
-    ChecklistSection { id: SectionId::ArbeitsansaetzeMethoden, title: "Arbeitsansätze und Methoden", heading: "Arbeitsansätze und Methoden, z. B.:", items: ARBEITSANSAETZE_ITEMS },
-    ChecklistSection { id: SectionId::Personal, title: "Personal", heading: "Personal:", items: PERSONAL_ITEMS },
-    ChecklistSection { id: SectionId::RaeumlichSaechlich, title: "räumlich-sächliche Anforderungen", heading: "räumlich-sächliche Anforderungen:", items: RAEUMLICH_ITEMS },
-    ChecklistSection { id: SectionId::Radius, title: "Radius der Wirksamkeit", heading: "Radius der Wirksamkeit:", items: RADIUS_ITEMS },
-    ChecklistSection { id: SectionId::Kooperationen, title: "Kooperationen/Schnittstellen", heading: "Kooperationen/ Schnittstellen, z. B. mit:", items: KOOPERATIONEN_ITEMS },
-    ChecklistSection { id: SectionId::Finanzierung, title: "Finanzierung", heading: "Finanzierung:", items: FINANZIERUNG_ITEMS },
+    ChecklistSection {
+        id: SectionId::Rahmenbedingungen,
+        title: "Rahmenbedingungen",
+        heading: "Rahmenbedingungen:",
+        items: RAHMENBEDINGUNGEN_ITEMS,
+    },
+    ChecklistSection {
+        id: SectionId::ArbeitsansaetzeMethoden,
+        title: "Arbeitsansätze und Methoden",
+        heading: "Arbeitsansätze und Methoden, z. B.:",
+        items: ARBEITSANSAETZE_ITEMS,
+    },
+    ChecklistSection {
+        id: SectionId::Personal,
+        title: "Personal",
+        heading: "Personal:",
+        items: PERSONAL_ITEMS,
+    },
+    ChecklistSection {
+        id: SectionId::RaeumlichSaechlich,
+        title: "räumlich-sächliche Anforderungen",
+        heading: "räumlich-sächliche Anforderungen:",
+        items: RAEUMLICH_ITEMS,
+    },
+    ChecklistSection {
+        id: SectionId::Radius,
+        title: "Radius der Wirksamkeit",
+        heading: "Radius der Wirksamkeit:",
+        items: RADIUS_ITEMS,
+    },
+    ChecklistSection {
+        id: SectionId::Kooperationen,
+        title: "Kooperationen/Schnittstellen",
+        heading: "Kooperationen/ Schnittstellen, z. B. mit:",
+        items: KOOPERATIONEN_ITEMS,
+    },
+    ChecklistSection {
+        id: SectionId::Finanzierung,
+        title: "Finanzierung",
+        heading: "Finanzierung:",
+        items: FINANZIERUNG_ITEMS,
+    },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -269,11 +315,7 @@ impl Completeness {
     }
     /// Share of decided items in whole percent, rounded down (100 only when all are decided).
     pub fn percent_decided(&self) -> u32 {
-        if self.total == 0 {
-            100
-        } else {
-            self.decided() * 100 / self.total
-        }
+        (self.decided() * 100).checked_div(self.total).unwrap_or(100)
     }
     pub fn is_complete(&self) -> bool {
         self.offen == 0
@@ -426,15 +468,20 @@ mod tests {
         let mut a = ChecklistAnswers::new(case_id());
         assert_eq!(a.completeness(), Completeness { total: 28, erfuellt: 0, nicht_zutreffend: 0, offen: 28 });
         assert_eq!(a.completeness().percent_decided(), 0);
-        a.set("personal.1", ItemAnswer { status: AnswerStatus::Erfuellt, note: "Frau K., B.A.".into() }).unwrap();
-        a.set("personal.2", ItemAnswer { status: AnswerStatus::NichtZutreffend, note: String::new() }).unwrap();
+        a.set("personal.1", ItemAnswer { status: AnswerStatus::Erfuellt, note: "Frau K., B.A.".into() })
+            .unwrap();
+        a.set("personal.2", ItemAnswer { status: AnswerStatus::NichtZutreffend, note: String::new() })
+            .unwrap();
         a.set("personal.3", ItemAnswer { status: AnswerStatus::Offen, note: "nachfragen".into() }).unwrap();
         let p = a.section_completeness(SectionId::Personal);
         assert_eq!(p, Completeness { total: 3, erfuellt: 1, nicht_zutreffend: 1, offen: 1 });
         assert_eq!(p.percent_decided(), 66);
         assert!(!p.is_complete());
         assert_eq!(a.completeness().decided(), 2);
-        assert_eq!(a.set("personal.9", ItemAnswer::default()), Err(ChecklistError::UnknownItem("personal.9".into())));
+        assert_eq!(
+            a.set("personal.9", ItemAnswer::default()),
+            Err(ChecklistError::UnknownItem("personal.9".into()))
+        );
         let long = ItemAnswer { status: AnswerStatus::Offen, note: "x".repeat(ANSWER_NOTE_MAX_CHARS + 1) };
         assert_eq!(a.set("radius.1", long), Err(ChecklistError::NoteTooLong));
     }

@@ -131,7 +131,7 @@ pub fn format_eur_de(cents: Cents) -> String {
     let euros = (abs / 100).to_string();
     let mut grouped = String::with_capacity(euros.len() + euros.len() / 3);
     for (i, ch) in euros.chars().enumerate() {
-        if i > 0 && (euros.len() - i) % 3 == 0 {
+        if i > 0 && (euros.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(ch);
@@ -145,7 +145,8 @@ pub fn format_eur_de(cents: Cents) -> String {
 /// followed by one or two final digits is a decimal point; otherwise dots group thousands (`1.243` = 1243 €).
 pub fn parse_eur_de(input: &str) -> Result<Cents, MoneyError> {
     let bad = || MoneyError::InvalidAmount(input.to_owned());
-    let s: String = input.trim().trim_end_matches('€').trim().chars().filter(|c| !c.is_whitespace()).collect();
+    let s: String =
+        input.trim().trim_end_matches('€').trim().chars().filter(|c| !c.is_whitespace()).collect();
     if s.is_empty() {
         return Err(bad());
     }
@@ -195,15 +196,21 @@ pub enum MoneyError {
 impl UserMessage for MoneyError {
     fn message_de(&self) -> String {
         match self {
-            MoneyError::Overflow => "Der Betrag ist zu groß, um ihn zu berechnen. Bitte die Eingaben prüfen.".into(),
+            MoneyError::Overflow => {
+                "Der Betrag ist zu groß, um ihn zu berechnen. Bitte die Eingaben prüfen.".into()
+            }
             MoneyError::InvalidAmount(s) => {
                 format!("„{s}“ ist kein gültiger Betrag. Bitte z. B. 93,40 eingeben.")
             }
-            MoneyError::InvalidConventions => "Die Berechnungsregeln (Wochen bzw. Tage pro Monat) sind ungültig.".into(),
+            MoneyError::InvalidConventions => {
+                "Die Berechnungsregeln (Wochen bzw. Tage pro Monat) sind ungültig.".into()
+            }
             MoneyError::UnknownSchema(v) => {
                 format!("Dieser Datensatz stammt aus einer unbekannten Version ({v}). Bitte die App aktualisieren.")
             }
-            MoneyError::Malformed(_) => "Der Datensatz ist beschädigt und konnte nicht gelesen werden.".into(),
+            MoneyError::Malformed(_) => {
+                "Der Datensatz ist beschädigt und konnte nicht gelesen werden.".into()
+            }
         }
     }
 }
@@ -241,7 +248,10 @@ mod tests {
         assert!(parse_eur_de("12,345").is_err());
         assert!(parse_eur_de("-5").is_err());
         assert!(parse_eur_de("abc").is_err());
-        assert_eq!(parse_eur_de("99999999999999999999"), Err(MoneyError::InvalidAmount("99999999999999999999".into())));
+        assert_eq!(
+            parse_eur_de("99999999999999999999"),
+            Err(MoneyError::InvalidAmount("99999999999999999999".into()))
+        );
         assert_eq!(parse_eur_de("999999999999999999"), Err(MoneyError::Overflow));
     }
 

@@ -116,10 +116,16 @@ impl Intensity {
     pub fn fits(&self, billing: BillingForm) -> bool {
         use Intensity as I;
         match billing {
-            BillingForm::Fachleistungsstunde => matches!(self, I::HoursPerWeek { .. } | I::HoursPerMonth { .. }),
-            BillingForm::Tagesentgelt => matches!(self, I::DaysPerWeek { .. } | I::DaysPerMonth { .. } | I::EveryDay),
+            BillingForm::Fachleistungsstunde => {
+                matches!(self, I::HoursPerWeek { .. } | I::HoursPerMonth { .. })
+            }
+            BillingForm::Tagesentgelt => {
+                matches!(self, I::DaysPerWeek { .. } | I::DaysPerMonth { .. } | I::EveryDay)
+            }
             BillingForm::Wochenentgelt => matches!(self, I::EveryWeek),
-            BillingForm::Monatsentgelt | BillingForm::Leistungspauschale => matches!(self, I::PerMonth { .. }),
+            BillingForm::Monatsentgelt | BillingForm::Leistungspauschale => {
+                matches!(self, I::PerMonth { .. })
+            }
             BillingForm::Budget => matches!(self, I::Budget { .. }),
             BillingForm::KeineFallkosten => matches!(self, I::NoCost),
         }
@@ -170,7 +176,9 @@ impl Intensity {
             Intensity::EveryDay => "täglich".into(),
             Intensity::EveryWeek => "wöchentlich".into(),
             Intensity::PerMonth { units } => format!("{units} × monatlich"),
-            Intensity::Budget { total_cents } => format!("Budget {}", crate::money::format_eur_de(total_cents)),
+            Intensity::Budget { total_cents } => {
+                format!("Budget {}", crate::money::format_eur_de(total_cents))
+            }
             Intensity::NoCost => "ohne Fallkosten".into(),
         }
     }
@@ -338,7 +346,9 @@ impl Hilfesetting {
             if !ids.insert(i.id.as_str()) {
                 return Err(SettingError::DuplicateInstance(i.id.clone()));
             }
-            let texts = [i.provider.as_str(), i.note.as_str()].into_iter().chain(i.staff.iter().map(|s| s.name.as_str()));
+            let texts = [i.provider.as_str(), i.note.as_str()]
+                .into_iter()
+                .chain(i.staff.iter().map(|s| s.name.as_str()));
             if i.id.trim().is_empty() || i.id.chars().count() > 64 {
                 return Err(SettingError::InvalidInstanceId(i.id.clone()));
             }
@@ -363,9 +373,14 @@ impl Hilfesetting {
 // ---------------------------------------------------------------------------------------------------------
 
 /// Checks one instance against the catalog; returns its module definition.
-pub fn validate_instance<'c>(inst: &ModuleInstance, catalog: &'c Catalog) -> Result<&'c ModuleDef, SettingError> {
+pub fn validate_instance<'c>(
+    inst: &ModuleInstance,
+    catalog: &'c Catalog,
+) -> Result<&'c ModuleDef, SettingError> {
     let id = || inst.id.clone();
-    let module = catalog.get(&inst.module_id).ok_or_else(|| SettingError::UnknownModule(inst.module_id.to_string()))?;
+    let module = catalog
+        .get(&inst.module_id)
+        .ok_or_else(|| SettingError::UnknownModule(inst.module_id.to_string()))?;
     if let Some(end) = inst.end {
         if end < inst.start {
             return Err(SettingError::EndBeforeStart(id()));
@@ -448,12 +463,18 @@ pub fn monthly_cost(inst: &ModuleInstance, conv: &Conventions) -> Result<Cents, 
         Intensity::Budget { total_cents } => {
             let end = inst.end.ok_or_else(|| SettingError::BudgetNeedsEnd(inst.id.clone()))?;
             let days = days_incl(inst.start, end)?;
-            let num = i128::from(total_cents).checked_mul(i128::from(conv.days_per_month_hundredths)).ok_or(MoneyError::Overflow)?;
+            let num = i128::from(total_cents)
+                .checked_mul(i128::from(conv.days_per_month_hundredths))
+                .ok_or(MoneyError::Overflow)?;
             let den = i128::from(days).checked_mul(100).ok_or(MoneyError::Overflow)?;
             Ok(to_cents(round_div(num, den, conv.rounding)?)?)
         }
         _ => {
-            let rate = inst.rate.as_ref().map(|r| r.amount_cents).ok_or_else(|| SettingError::MissingRate(inst.id.clone()))?;
+            let rate = inst
+                .rate
+                .as_ref()
+                .map(|r| r.amount_cents)
+                .ok_or_else(|| SettingError::MissingRate(inst.id.clone()))?;
             let (n, d) = inst.intensity.monthly_factor(conv);
             let num = i128::from(rate).checked_mul(n).ok_or(MoneyError::Overflow)?;
             Ok(to_cents(round_div(num, d, conv.rounding)?)?)
@@ -462,7 +483,11 @@ pub fn monthly_cost(inst: &ModuleInstance, conv: &Conventions) -> Result<Cents, 
 }
 
 /// The instance's cost per calendar month within `period` (clipped to the instance's own dates).
-pub fn period_cost(inst: &ModuleInstance, period: &ApprovalPeriod, conv: &Conventions) -> Result<InstanceCost, SettingError> {
+pub fn period_cost(
+    inst: &ModuleInstance,
+    period: &ApprovalPeriod,
+    conv: &Conventions,
+) -> Result<InstanceCost, SettingError> {
     period.validate()?;
     let per_month_cents = monthly_cost(inst, conv)?;
     let from = inst.start.max(period.start);
@@ -484,7 +509,11 @@ pub fn period_cost(inst: &ModuleInstance, period: &ApprovalPeriod, conv: &Conven
                         _ => 0,
                     };
                     let part = cum(last)?.checked_sub(before).ok_or(MoneyError::Overflow)?;
-                    months.push(MonthCost { year: first.year(), month: first.month() as u8, cents: to_cents(part)? });
+                    months.push(MonthCost {
+                        year: first.year(),
+                        month: first.month() as u8,
+                        cents: to_cents(part)?,
+                    });
                 }
             }
             Intensity::NoCost => {
@@ -493,23 +522,42 @@ pub fn period_cost(inst: &ModuleInstance, period: &ApprovalPeriod, conv: &Conven
                 }
             }
             _ => {
-                let rate = inst.rate.as_ref().map(|r| r.amount_cents).ok_or_else(|| SettingError::MissingRate(inst.id.clone()))?;
+                let rate = inst
+                    .rate
+                    .as_ref()
+                    .map(|r| r.amount_cents)
+                    .ok_or_else(|| SettingError::MissingRate(inst.id.clone()))?;
                 months = rate_months(rate, inst.intensity.monthly_factor(conv), from, to, conv)?;
             }
         }
     }
     let period_cents = checked_sum(months.iter().map(|m| m.cents))?;
-    Ok(InstanceCost { instance_id: inst.id.clone(), module_id: inst.module_id.clone(), per_month_cents, months, period_cents })
+    Ok(InstanceCost {
+        instance_id: inst.id.clone(),
+        module_id: inst.module_id.clone(),
+        per_month_cents,
+        months,
+        period_cents,
+    })
 }
 
 /// `rate × n / d` per full month, pro rata by covered days per calendar month of `[from, to]`, rounded once
 /// per month.
-fn rate_months(rate: Cents, (n, d): (i128, i128), from: Date, to: Date, conv: &Conventions) -> Result<Vec<MonthCost>, SettingError> {
+fn rate_months(
+    rate: Cents,
+    (n, d): (i128, i128),
+    from: Date,
+    to: Date,
+    conv: &Conventions,
+) -> Result<Vec<MonthCost>, SettingError> {
     conv.validate()?;
     let mut months = Vec::new();
     for (first, last, len) in calendar_months(from, to) {
         let covered = i128::from(days_incl(first, last)?);
-        let num = i128::from(rate).checked_mul(n).and_then(|x| x.checked_mul(covered)).ok_or(MoneyError::Overflow)?;
+        let num = i128::from(rate)
+            .checked_mul(n)
+            .and_then(|x| x.checked_mul(covered))
+            .ok_or(MoneyError::Overflow)?;
         let den = d.checked_mul(i128::from(len)).ok_or(MoneyError::Overflow)?;
         let cents = to_cents(round_div(num, den, conv.rounding)?)?;
         months.push(MonthCost { year: first.year(), month: first.month() as u8, cents });
@@ -542,7 +590,8 @@ pub fn costs(hs: &Hilfesetting, catalog: &Catalog, conv: &Conventions) -> Result
     if let Some(p) = &hs.approval {
         for (first, _, _) in calendar_months(p.start, p.end) {
             let (y, m) = (first.year(), first.month() as u8);
-            let parts = instances.iter().flat_map(|c| c.months.iter()).filter(|mc| mc.year == y && mc.month == m);
+            let parts =
+                instances.iter().flat_map(|c| c.months.iter()).filter(|mc| mc.year == y && mc.month == m);
             months.push(MonthCost { year: y, month: m, cents: checked_sum(parts.map(|mc| mc.cents))? });
         }
     }
@@ -561,7 +610,11 @@ pub struct BudgetStatus {
 
 /// Compares the case budget (if any) with the planned period cost. The monthly flat fee is turned into
 /// a limit with the same calendar-month rule as the costs.
-pub fn budget_status(hs: &Hilfesetting, summary: &CostSummary, conv: &Conventions) -> Result<Option<BudgetStatus>, SettingError> {
+pub fn budget_status(
+    hs: &Hilfesetting,
+    summary: &CostSummary,
+    conv: &Conventions,
+) -> Result<Option<BudgetStatus>, SettingError> {
     let (Some(budget), Some(period)) = (hs.case_budget, hs.approval) else {
         return Ok(None);
     };
@@ -613,13 +666,20 @@ pub fn setting_mix(hs: &Hilfesetting, summary: &CostSummary, catalog: &Catalog) 
             .iter()
             .filter(|i| i.setting == s)
             .map(|i| {
-                let c = summary.instances.iter().find(|c| c.instance_id == i.id).map_or(0, |c| c.per_month_cents);
+                let c =
+                    summary.instances.iter().find(|c| c.instance_id == i.id).map_or(0, |c| c.per_month_cents);
                 (i, c)
             })
             .collect();
         if !of.is_empty() {
-            let per_month_cents = of.iter().try_fold(0i64, |a, (_, c)| a.checked_add(*c)).unwrap_or(Cents::MAX);
-            by_setting.push(SettingShare { setting: s, instances: of.len() as u32, per_month_cents, share_permille: 0 });
+            let per_month_cents =
+                of.iter().try_fold(0i64, |a, (_, c)| a.checked_add(*c)).unwrap_or(Cents::MAX);
+            by_setting.push(SettingShare {
+                setting: s,
+                instances: of.len() as u32,
+                per_month_cents,
+                share_permille: 0,
+            });
         }
     }
     // Largest remainder: floor shares, then hand out the missing per mille to the largest remainders.
@@ -660,7 +720,11 @@ pub fn setting_mix(hs: &Hilfesetting, summary: &CostSummary, catalog: &Catalog) 
     let summary_de = if by_setting.is_empty() {
         "noch keine Module".to_owned()
     } else {
-        by_setting.iter().map(|s| format!("{} {}", s.instances, s.setting.label_de())).collect::<Vec<_>>().join(", ")
+        by_setting
+            .iter()
+            .map(|s| format!("{} {}", s.instances, s.setting.label_de()))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     SettingMix {
         by_setting,
@@ -792,7 +856,9 @@ impl UserMessage for SettingError {
             SettingError::BillingNotAllowed { billing, .. } => {
                 format!("Dieses Modul kann nicht als {} abgerechnet werden.", billing.label_de())
             }
-            SettingError::EndBeforeStart(_) => "Das Ende liegt vor dem Beginn. Bitte die Daten prüfen.".into(),
+            SettingError::EndBeforeStart(_) => {
+                "Das Ende liegt vor dem Beginn. Bitte die Daten prüfen.".into()
+            }
             SettingError::ApprovalEndBeforeStart => {
                 "Der Bewilligungszeitraum endet vor seinem Beginn. Bitte die Daten prüfen.".into()
             }
@@ -801,22 +867,36 @@ impl UserMessage for SettingError {
             SettingError::IntensityTooHigh(_) => "Der Umfang ist unrealistisch hoch. Bitte prüfen.".into(),
             SettingError::IntensityMismatch(_) => "Der Umfang passt nicht zur Abrechnungsform.".into(),
             SettingError::BudgetNeedsEnd(_) => "Für ein Budget bitte ein Enddatum eintragen.".into(),
-            SettingError::MissingRate(_) => "Für dieses Modul fehlt der Kostensatz. Bitte den vereinbarten Satz eintragen.".into(),
+            SettingError::MissingRate(_) => {
+                "Für dieses Modul fehlt der Kostensatz. Bitte den vereinbarten Satz eintragen.".into()
+            }
             SettingError::InvalidRate(_) => "Der Kostensatz muss größer als null und plausibel sein.".into(),
-            SettingError::InvalidCaseBudget => "Das Fallbudget bzw. die Fallpauschale muss größer als null sein.".into(),
+            SettingError::InvalidCaseBudget => {
+                "Das Fallbudget bzw. die Fallpauschale muss größer als null sein.".into()
+            }
             SettingError::InvalidReviewInterval => {
                 "Der Überprüfungsabstand des Hilfeplans muss zwischen 1 und 24 Monaten liegen.".into()
             }
             SettingError::DuplicateInstance(_) => "Ein Modul ist doppelt gespeichert.".into(),
-            SettingError::TooManyInstances => format!("Ein Hilfesetting kann höchstens {MAX_INSTANCES} Module enthalten."),
+            SettingError::TooManyInstances => {
+                format!("Ein Hilfesetting kann höchstens {MAX_INSTANCES} Module enthalten.")
+            }
             SettingError::InvalidInstanceId(_) => "Ein Modul hat eine ungültige Kennung.".into(),
-            SettingError::TextTooLong => format!("Texte dürfen höchstens {TEXT_MAX_CHARS} Zeichen lang sein."),
-            SettingError::Overflow => "Der Betrag ist zu groß, um ihn zu berechnen. Bitte die Eingaben prüfen.".into(),
-            SettingError::InvalidConventions => "Die Berechnungsregeln (Wochen bzw. Tage pro Monat) sind ungültig.".into(),
+            SettingError::TextTooLong => {
+                format!("Texte dürfen höchstens {TEXT_MAX_CHARS} Zeichen lang sein.")
+            }
+            SettingError::Overflow => {
+                "Der Betrag ist zu groß, um ihn zu berechnen. Bitte die Eingaben prüfen.".into()
+            }
+            SettingError::InvalidConventions => {
+                "Die Berechnungsregeln (Wochen bzw. Tage pro Monat) sind ungültig.".into()
+            }
             SettingError::UnknownSchema(v) => {
                 format!("Dieser Datensatz stammt aus einer unbekannten Version ({v}). Bitte die App aktualisieren.")
             }
-            SettingError::Malformed(_) => "Der Datensatz ist beschädigt und konnte nicht gelesen werden.".into(),
+            SettingError::Malformed(_) => {
+                "Der Datensatz ist beschädigt und konnte nicht gelesen werden.".into()
+            }
         }
     }
 }
@@ -841,7 +921,13 @@ pub(crate) mod tests {
         })
     }
 
-    pub(crate) fn inst(id: &str, module: &str, billing: BillingForm, intensity: Intensity, r: Option<RateSnapshot>) -> ModuleInstance {
+    pub(crate) fn inst(
+        id: &str,
+        module: &str,
+        billing: BillingForm,
+        intensity: Intensity,
+        r: Option<RateSnapshot>,
+    ) -> ModuleInstance {
         let catalog = Catalog::builtin().unwrap();
         let setting = catalog.get_str(module).map_or(Setting::Ambulant, |m| m.default_setting());
         ModuleInstance {
@@ -876,9 +962,21 @@ pub(crate) mod tests {
         let heim = inst("b", "heimerziehung", BillingForm::Tagesentgelt, Intensity::EveryDay, rate(19_500));
         assert_eq!(monthly_cost(&heim, &c), Ok(593_190));
         // Tagesgruppe 100 € × 5 days × 52/12 = 2.166,666… → 2.166,67 €
-        let tg = inst("c", "tagesgruppe", BillingForm::Tagesentgelt, Intensity::DaysPerWeek { days: 5 }, rate(10_000));
+        let tg = inst(
+            "c",
+            "tagesgruppe",
+            BillingForm::Tagesentgelt,
+            Intensity::DaysPerWeek { days: 5 },
+            rate(10_000),
+        );
         assert_eq!(monthly_cost(&tg, &c), Ok(216_667));
-        let pflege = inst("d", "vollzeitpflege", BillingForm::Monatsentgelt, Intensity::PerMonth { units: 1 }, rate(117_800));
+        let pflege = inst(
+            "d",
+            "vollzeitpflege",
+            BillingForm::Monatsentgelt,
+            Intensity::PerMonth { units: 1 },
+            rate(117_800),
+        );
         assert_eq!(monthly_cost(&pflege, &c), Ok(117_800));
         let other = inst("e", "schule", BillingForm::KeineFallkosten, Intensity::NoCost, None);
         assert_eq!(monthly_cost(&other, &c), Ok(0));
@@ -910,7 +1008,13 @@ pub(crate) mod tests {
     #[test]
     fn a_budget_is_spread_over_its_days_and_adds_up_exactly() {
         let c = Conventions::default();
-        let mut b = inst("b", "flexible_hilfe", BillingForm::Budget, Intensity::Budget { total_cents: 1_000_000 }, None);
+        let mut b = inst(
+            "b",
+            "flexible_hilfe",
+            BillingForm::Budget,
+            Intensity::Budget { total_cents: 1_000_000 },
+            None,
+        );
         b.end = Some(date!(2026 - 03 - 31));
         let p = ApprovalPeriod::new(date!(2026 - 01 - 01), date!(2026 - 12 - 31)).unwrap();
         let r = period_cost(&b, &p, &c).unwrap();
@@ -934,7 +1038,13 @@ pub(crate) mod tests {
         assert_eq!(validate_instance(&x, &cat), Err(SettingError::NonPositiveIntensity("a".into())));
         let x = fls("a", 169 * 60, 6_980);
         assert_eq!(validate_instance(&x, &cat), Err(SettingError::IntensityTooHigh("a".into())));
-        let x = inst("a", "gibtsnicht", BillingForm::Fachleistungsstunde, Intensity::HoursPerWeek { minutes: 60 }, rate(1));
+        let x = inst(
+            "a",
+            "gibtsnicht",
+            BillingForm::Fachleistungsstunde,
+            Intensity::HoursPerWeek { minutes: 60 },
+            rate(1),
+        );
         assert_eq!(validate_instance(&x, &cat), Err(SettingError::UnknownModule("gibtsnicht".into())));
         let mut x = ok.clone();
         x.rate = None;
@@ -950,8 +1060,14 @@ pub(crate) mod tests {
         let mut x = ok;
         x.billing = BillingForm::Tagesentgelt;
         assert!(matches!(validate_instance(&x, &cat), Err(SettingError::BillingNotAllowed { .. })));
-        assert_eq!(ApprovalPeriod::new(date!(2026 - 02 - 01), date!(2026 - 01 - 31)), Err(SettingError::ApprovalEndBeforeStart));
-        assert_eq!(ApprovalPeriod::new(date!(2026 - 01 - 01), date!(2036 - 01 - 01)), Err(SettingError::PeriodTooLong));
+        assert_eq!(
+            ApprovalPeriod::new(date!(2026 - 02 - 01), date!(2026 - 01 - 31)),
+            Err(SettingError::ApprovalEndBeforeStart)
+        );
+        assert_eq!(
+            ApprovalPeriod::new(date!(2026 - 01 - 01), date!(2036 - 01 - 01)),
+            Err(SettingError::PeriodTooLong)
+        );
         let bad = Conventions { days_per_month_hundredths: 0, ..Conventions::default() };
         assert_eq!(monthly_cost(&fls("a", 60, 100), &bad), Err(SettingError::InvalidConventions));
     }
@@ -960,7 +1076,13 @@ pub(crate) mod tests {
         let mut hs = Hilfesetting::new(case_id());
         hs.approval = Some(ApprovalPeriod::new(date!(2026 - 01 - 01), date!(2026 - 06 - 30)).unwrap());
         hs.instances.push(fls("a", 240, 6_980));
-        let mut tg = inst("c", "tagesgruppe", BillingForm::Tagesentgelt, Intensity::DaysPerWeek { days: 5 }, rate(10_000));
+        let mut tg = inst(
+            "c",
+            "tagesgruppe",
+            BillingForm::Tagesentgelt,
+            Intensity::DaysPerWeek { days: 5 },
+            rate(10_000),
+        );
         tg.provider = "Träger B".into();
         hs.instances.push(tg);
         hs.instances.push(inst("e", "schule", BillingForm::KeineFallkosten, Intensity::NoCost, None));
@@ -993,17 +1115,24 @@ pub(crate) mod tests {
         assert_eq!(mix.summary_de, "1 ambulant, 1 teilstationär, 1 anderes System");
         assert_eq!(mix.by_setting.iter().map(|x| x.share_permille).sum::<u32>(), 1000);
         assert_eq!(mix.by_setting[0].share_permille, 358);
-        assert_eq!((mix.distinct_modules, mix.providers, mix.fachkraefte_mit_anerkennung, mix.other_system_offers), (3, 2, 1, 1));
+        assert_eq!(
+            (mix.distinct_modules, mix.providers, mix.fachkraefte_mit_anerkennung, mix.other_system_offers),
+            (3, 2, 1, 1)
+        );
     }
 
     #[test]
     fn hilfesetting_round_trips_and_rejects_bad_records() {
         let mut hs = sample();
-        hs.einzelvereinbarung = Some(Einzelvereinbarung { concluded_on: date!(2025 - 12 - 15), reference: "EV 12/25".into() });
+        hs.einzelvereinbarung =
+            Some(Einzelvereinbarung { concluded_on: date!(2025 - 12 - 15), reference: "EV 12/25".into() });
         hs.case_budget = Some(CaseBudget::Fallbudget { total_cents: 2_000_000 });
         let v = serde_json::to_value(&hs).unwrap();
         assert_eq!(v["schema"], 1);
-        assert_eq!(v["instances"][0]["intensity"], serde_json::json!({"type": "hours_per_week", "minutes": 240}));
+        assert_eq!(
+            v["instances"][0]["intensity"],
+            serde_json::json!({"type": "hours_per_week", "minutes": 240})
+        );
         assert_eq!(v["case_budget"]["type"], "fallbudget");
         assert_eq!(Hilfesetting::from_json(v.clone()), Ok(hs.clone()));
         let mut future = v.clone();
@@ -1026,16 +1155,20 @@ pub(crate) mod tests {
 
     fn intensity_strategy() -> impl Strategy<Value = (BillingForm, Intensity)> {
         prop_oneof![
-            any::<i64>().prop_map(|m| (BillingForm::Fachleistungsstunde, Intensity::HoursPerWeek { minutes: m })),
-            (1i64..=10_080).prop_map(|m| (BillingForm::Fachleistungsstunde, Intensity::HoursPerWeek { minutes: m })),
-            (1i64..=44_640).prop_map(|m| (BillingForm::Fachleistungsstunde, Intensity::HoursPerMonth { minutes: m })),
+            any::<i64>()
+                .prop_map(|m| (BillingForm::Fachleistungsstunde, Intensity::HoursPerWeek { minutes: m })),
+            (1i64..=10_080)
+                .prop_map(|m| (BillingForm::Fachleistungsstunde, Intensity::HoursPerWeek { minutes: m })),
+            (1i64..=44_640)
+                .prop_map(|m| (BillingForm::Fachleistungsstunde, Intensity::HoursPerMonth { minutes: m })),
             (1i64..=7).prop_map(|d| (BillingForm::Tagesentgelt, Intensity::DaysPerWeek { days: d })),
             (1i64..=31).prop_map(|d| (BillingForm::Tagesentgelt, Intensity::DaysPerMonth { days: d })),
             Just((BillingForm::Tagesentgelt, Intensity::EveryDay)),
             Just((BillingForm::Wochenentgelt, Intensity::EveryWeek)),
             (1i64..=100).prop_map(|u| (BillingForm::Monatsentgelt, Intensity::PerMonth { units: u })),
             any::<i64>().prop_map(|u| (BillingForm::Leistungspauschale, Intensity::PerMonth { units: u })),
-            (1i64..=MAX_BUDGET_CENTS).prop_map(|b| (BillingForm::Budget, Intensity::Budget { total_cents: b })),
+            (1i64..=MAX_BUDGET_CENTS)
+                .prop_map(|b| (BillingForm::Budget, Intensity::Budget { total_cents: b })),
         ]
     }
 
@@ -1045,7 +1178,12 @@ pub(crate) mod tests {
 
     fn rounding_strategy() -> impl Strategy<Value = crate::money::Rounding> {
         use crate::money::Rounding;
-        prop_oneof![Just(Rounding::HalfUp), Just(Rounding::HalfEven), Just(Rounding::Down), Just(Rounding::Up)]
+        prop_oneof![
+            Just(Rounding::HalfUp),
+            Just(Rounding::HalfEven),
+            Just(Rounding::Down),
+            Just(Rounding::Up)
+        ]
     }
 
     proptest! {

@@ -20,7 +20,10 @@ fn fixture_path() -> PathBuf {
 fn read_fixture() -> String {
     let p = fixture_path();
     std::fs::read_to_string(&p).unwrap_or_else(|e| {
-        panic!("seed 000 fixture missing at {}: {e}. Restore it from ../shared/seeds/{SEED_NAME}.", p.display())
+        panic!(
+            "seed 000 fixture missing at {}: {e}. Restore it from ../shared/seeds/{SEED_NAME}.",
+            p.display()
+        )
     })
 }
 
@@ -66,7 +69,8 @@ fn basis_target_group_goals_and_footnotes_are_verbatim() {
     let seed = read_fixture();
     let lines: Vec<&str> = seed.lines().map(str::trim_end).collect();
     let after = |label: &str, n: usize| -> Vec<&str> {
-        let i = lines.iter().position(|l| *l == label).unwrap_or_else(|| panic!("label {label:?} not in seed"));
+        let i =
+            lines.iter().position(|l| *l == label).unwrap_or_else(|| panic!("label {label:?} not in seed"));
         lines[i + 1..].iter().copied().filter(|l| !l.is_empty()).take(n).collect()
     };
     assert_eq!(after("Leistungsgrundlage/Art der Leistung", 2), [LEISTUNGSGRUNDLAGE, ART_DER_LEISTUNG]);
@@ -90,8 +94,12 @@ fn basis_target_group_goals_and_footnotes_are_verbatim() {
 fn fixture_equals_the_shared_seed_when_present() {
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds").join(SEED_NAME);
     match std::fs::read_to_string(&shared) {
-        Ok(original) => assert_eq!(original, read_fixture(), "tests/fixtures copy differs from {}", shared.display()),
+        Ok(original) => {
+            assert_eq!(original, read_fixture(), "tests/fixtures copy differs from {}", shared.display())
+        }
         // A fresh clone has no ../shared; the fixture tests above still run and must pass.
-        Err(_) => eprintln!("note: {} not found; compared against the committed fixture only", shared.display()),
+        Err(_) => {
+            eprintln!("note: {} not found; compared against the committed fixture only", shared.display())
+        }
     }
 }
