@@ -232,6 +232,61 @@ pub struct ModuleInstance {
     pub note: String,
 }
 
+impl ModuleInstance {
+    /// A new instance of `module`, in its default setting, with the catalog's default rate valid on
+    /// `today` snapshotted (the one with `rate_label`, or the first). Without a default rate `rate` stays
+    /// empty and [`validate_instance`] reports [`SettingError::MissingRate`] until one is entered.
+    pub fn from_catalog(
+        id: String,
+        module: &ModuleDef,
+        start: Date,
+        billing: BillingForm,
+        intensity: Intensity,
+        rate_label: Option<&str>,
+        today: Date,
+    ) -> Result<Self, SettingError> {
+        if !module.billing_forms.contains(&billing) {
+            return Err(SettingError::BillingNotAllowed { instance: id, billing });
+        }
+        let rates = module.rates_on(billing, today);
+        let chosen = match rate_label {
+            Some(l) => rates.iter().find(|r| r.label.as_deref() == Some(l)),
+            None => rates.first(),
+        };
+        Ok(Self {
+            id,
+            module_id: module.id.clone(),
+            setting: module.default_setting(),
+            provider: String::new(),
+            staff: Vec::new(),
+            start,
+            end: None,
+            billing,
+            intensity,
+            rate: chosen.map(|r| RateSnapshot::from_default(r, today)),
+            note: String::new(),
+        })
+    }
+}
+
+/// Parses hours as people type them (`4`, `1,5`, `1.25`, `0,75 Std.`) into whole minutes, rounded half up.
+pub fn parse_hours_de(input: &str) -> Result<i64, SettingError> {
+    let bad = || SettingError::InvalidHours(input.to_owned());
+    let t = input.trim().trim_end_matches("Std.").trim_end_matches('h').trim();
+    let (i, f) = t.split_once([',', '.']).unwrap_or((t, ""));
+    if (i.is_empty() && f.is_empty()) || f.len() > 4 {
+        return Err(bad());
+    }
+    if !i.bytes().all(|b| b.is_ascii_digit()) || !f.bytes().all(|b| b.is_ascii_digit()) || i.len() > 6 {
+        return Err(bad());
+    }
+    let whole: i64 = if i.is_empty() { 0 } else { i.parse().map_err(|_| bad())? };
+    let frac: i64 = if f.is_empty() { 0 } else { f.parse().map_err(|_| bad())? };
+    let scale = 10i64.pow(f.len() as u32);
+    let frac_minutes = round_div(i128::from(frac * 60), i128::from(scale), crate::money::Rounding::HalfUp)?;
+    Ok(whole * 60 + frac_minutes as i64)
+}
+
 /// Bewilligungszeitraum, both days inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovalPeriod {
@@ -822,6 +877,8 @@ pub enum SettingError {
     DuplicateInstance(String),
     #[error("more than {MAX_INSTANCES} module instances")]
     TooManyInstances,
+    #[error("invalid hours {0:?}")]
+    InvalidHours(String),
     #[error("invalid instance id {0:?}")]
     InvalidInstanceId(String),
     #[error("text longer than {TEXT_MAX_CHARS} characters")]
@@ -880,6 +937,9 @@ impl UserMessage for SettingError {
             SettingError::DuplicateInstance(_) => "Ein Modul ist doppelt gespeichert.".into(),
             SettingError::TooManyInstances => {
                 format!("Ein Hilfesetting kann höchstens {MAX_INSTANCES} Module enthalten.")
+            }
+            SettingError::InvalidHours(s) => {
+                format!("„{s}“ ist keine gültige Stundenzahl. Bitte z. B. 1,5 eingeben.")
             }
             SettingError::InvalidInstanceId(_) => "Ein Modul hat eine ungültige Kennung.".into(),
             SettingError::TextTooLong => {
@@ -1144,6 +1204,62 @@ pub(crate) mod tests {
         let mut r = hs;
         r.review.interval_months = 0;
         assert_eq!(r.validate(), Err(SettingError::InvalidReviewInterval));
+    }
+
+    #[test]
+    fn instance_from_catalog_snapshots_the_default_rate() {
+        let cat = Catalog::builtin().unwrap();
+        let spfh = cat.get_str("spfh").unwrap();
+        let i = ModuleInstance::from_catalog(
+            "n".into(),
+            spfh,
+            date!(2026 - 02 - 01),
+            BillingForm::Monatsentgelt,
+            Intensity::PerMonth { units: 1 },
+            Some("Bremen, Fallgruppe 2"),
+            date!(2026 - 01 - 20),
+        )
+        .unwrap();
+        let r = i.rate.as_ref().unwrap();
+        assert_eq!((r.amount_cents, r.taken_on), (198_418, date!(2026 - 01 - 20)));
+        assert_eq!(i.setting, Setting::Ambulant);
+        assert!(validate_instance(&i, &cat).is_ok());
+        let tg = cat.get_str("tagesgruppe").unwrap();
+        let i = ModuleInstance::from_catalog(
+            "t".into(),
+            tg,
+            date!(2026 - 02 - 01),
+            BillingForm::Tagesentgelt,
+            Intensity::DaysPerWeek { days: 5 },
+            None,
+            date!(2026 - 01 - 20),
+        )
+        .unwrap();
+        assert_eq!(validate_instance(&i, &cat), Err(SettingError::MissingRate("t".into())));
+        assert!(matches!(
+            ModuleInstance::from_catalog(
+                "x".into(),
+                tg,
+                date!(2026 - 02 - 01),
+                BillingForm::Budget,
+                Intensity::NoCost,
+                None,
+                date!(2026 - 01 - 20)
+            ),
+            Err(SettingError::BillingNotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn hours_are_parsed_to_minutes() {
+        assert_eq!(parse_hours_de("4"), Ok(240));
+        assert_eq!(parse_hours_de("1,5"), Ok(90));
+        assert_eq!(parse_hours_de("1.25 Std."), Ok(75));
+        assert_eq!(parse_hours_de("0,1"), Ok(6));
+        assert_eq!(parse_hours_de(",75"), Ok(45));
+        for bad in ["", "-1", "1,2,3", "x", "9999999", "1,00001"] {
+            assert!(parse_hours_de(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
