@@ -1,0 +1,19 @@
+//! Passgenau's domain: the one truth shared by the browser (wasm32) and the server.
+//!
+//! No Leptos, no sqlx, no I/O. Every stored or transmitted record is a versioned serde type.
+//! Errors are English in `Display` (logs, APIs) and German in [`UserMessage::message_de`] (users).
+
+pub mod auth;
+pub mod case;
+pub mod catalog;
+pub mod checklist;
+pub mod clearing;
+pub mod error;
+pub mod goals;
+pub mod money;
+pub mod rules;
+pub mod schema;
+pub mod setting;
+pub mod sync;
+
+pub use error::UserMessage;

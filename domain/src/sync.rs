@@ -1,0 +1,216 @@
+//! Sync wire types, version 1. Versioned and append-only: fields may be added with `#[serde(default)]`,
+//! never renamed or removed; a breaking change is a new protocol version served beside the old one.
+//! The protocol itself is described in `docs/sync-protocol.md`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::case::Case;
+use crate::UserMessage;
+
+/// The protocol version this crate speaks.
+pub const SYNC_PROTOCOL_VERSION: u16 = 1;
+/// Upper bound of mutations in one push; the client splits larger queues into batches.
+pub const MAX_PUSH_BATCH: usize = 1000;
+/// Upper bound of records in one pull page.
+pub const MAX_PULL_PAGE: u32 = 1000;
+
+/// The kinds of records that sync. Append-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Case,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Case => "case",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "case" => Some(RecordKind::Case),
+            _ => None,
+        }
+    }
+}
+
+/// One change made on a device. `id` numbers the device's mutations 1, 2, 3, … without gaps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub id: u64,
+    pub kind: RecordKind,
+    pub record_id: String,
+    pub op: Op,
+    /// The device's clock when the change was made: shown to people, never used for ordering.
+    #[serde(default)]
+    pub client_time: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Op {
+    /// Set these top-level fields of the record (creating it when absent). Fields not named stay.
+    Put { fields: Map<String, Value> },
+    /// Mark the record deleted (a tombstone; the server keeps the history).
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u16,
+    /// A UUID the device made once; it names the device's mutation sequence.
+    pub client_id: String,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Highest mutation id of this client the server has processed (applied or rejected).
+    pub last_processed: u64,
+    /// Mutations the server could not apply, with the reason. They count as processed.
+    #[serde(default)]
+    pub rejected: Vec<Rejection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub mutation_id: u64,
+    /// English, for logs and APIs.
+    pub reason: String,
+    /// German, shown to the user.
+    pub reason_de: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub protocol: u16,
+    pub records: Vec<RecordState>,
+    /// Pass this as `since` next time, after the page is applied.
+    pub cursor: u64,
+    pub has_more: bool,
+}
+
+/// The server's current state of one record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordState {
+    pub kind: RecordKind,
+    pub id: String,
+    /// Position in the team's change sequence, assigned by the server in the write transaction.
+    pub seq: u64,
+    pub deleted: bool,
+    pub body: Value,
+    /// Display name of who changed it last.
+    #[serde(default)]
+    pub updated_by: String,
+}
+
+/// Why a mutation cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    #[error("record id does not match the record body")]
+    IdMismatch,
+    #[error("invalid record: {0}")]
+    Invalid(#[from] crate::case::CaseError),
+    #[error("record does not exist")]
+    Missing,
+}
+
+impl UserMessage for ApplyError {
+    fn message_de(&self) -> String {
+        match self {
+            ApplyError::IdMismatch => "Die Änderung passt nicht zum Datensatz.".into(),
+            ApplyError::Invalid(e) => e.message_de(),
+            ApplyError::Missing => "Der Datensatz existiert nicht (mehr).".into(),
+        }
+    }
+}
+
+/// Applies a `Put` to the current body (if any) and validates the result for its kind.
+/// This is the one merge rule of protocol version 1: last processed write per top-level field.
+pub fn apply_put(
+    kind: RecordKind,
+    record_id: &str,
+    current: Option<&Value>,
+    fields: &Map<String, Value>,
+) -> Result<Value, ApplyError> {
+    let mut body = match current {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    for (k, v) in fields {
+        body.insert(k.clone(), v.clone());
+    }
+    let body = Value::Object(body);
+    validate(kind, record_id, &body)?;
+    Ok(body)
+}
+
+/// Checks that a body is a valid record of `kind` whose id is `record_id`.
+pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), ApplyError> {
+    match kind {
+        RecordKind::Case => {
+            let case = Case::from_json(body.clone())?;
+            if case.id.as_str() != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ID: &str = "0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b";
+
+    fn case_fields() -> Map<String, Value> {
+        json!({"schema": 1, "id": ID, "label": "AZ 1", "start_date": "2026-01-05", "note": ""})
+            .as_object()
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn put_creates_then_merges_fields() {
+        let created = apply_put(RecordKind::Case, ID, None, &case_fields()).unwrap();
+        let mut edit = Map::new();
+        edit.insert("note".into(), json!("Hausbesuch vereinbart"));
+        let merged = apply_put(RecordKind::Case, ID, Some(&created), &edit).unwrap();
+        assert_eq!(merged["note"], "Hausbesuch vereinbart");
+        assert_eq!(merged["label"], "AZ 1");
+    }
+
+    #[test]
+    fn invalid_puts_are_typed_errors() {
+        let mut f = case_fields();
+        f.insert("label".into(), json!(""));
+        assert!(matches!(apply_put(RecordKind::Case, ID, None, &f), Err(ApplyError::Invalid(_))));
+        let other = "1b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b";
+        assert_eq!(apply_put(RecordKind::Case, other, None, &case_fields()), Err(ApplyError::IdMismatch));
+        let mut partial = Map::new();
+        partial.insert("note".into(), json!("x"));
+        assert!(apply_put(RecordKind::Case, ID, None, &partial).is_err());
+    }
+
+    #[test]
+    fn wire_format_is_stable() {
+        let m = Mutation {
+            id: 3,
+            kind: RecordKind::Case,
+            record_id: ID.into(),
+            op: Op::Delete,
+            client_time: "2026-01-05T10:00:00Z".into(),
+        };
+        let v = serde_json::to_value(&m).unwrap();
+        assert_eq!(
+            v,
+            json!({"id": 3, "kind": "case", "record_id": ID, "op": {"type": "delete"}, "client_time": "2026-01-05T10:00:00Z"})
+        );
+        let back: Mutation = serde_json::from_value(v).unwrap();
+        assert_eq!(back, m);
+    }
+}
