@@ -1,0 +1,77 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde_json::{json, Value};
+
+use super::{Loading, RequireSession};
+use crate::state::use_app;
+use crate::store;
+
+/// One case. Every change is saved on the device at once; there is no save button to forget.
+#[component]
+pub fn CaseDetail() -> impl IntoView {
+    let ctx = use_app();
+    let query = use_query_map();
+    let id = Memo::new(move |_| query.read().get("id"));
+    let case = Memo::new(move |_| {
+        ctx.revision.get();
+        if !ctx.mounted.get() {
+            return None;
+        }
+        let id = id.get()?;
+        crate::kv::device().and_then(|kv| store::case(&kv, &id))
+    });
+    let error = RwSignal::new(None::<String>);
+
+    let save = move |field: &'static str, value: Value| {
+        #[cfg(feature = "hydrate")]
+        {
+            use passgenau_domain::UserMessage;
+            let Some(c) = case.get_untracked() else { return };
+            let Some(kv) = crate::kv::device() else { return };
+            let mut fields = serde_json::Map::new();
+            fields.insert(field.to_owned(), value);
+            match store::edit_case(&kv, &c.id, fields, &crate::util::now_iso()) {
+                Ok(_) => {
+                    error.set(None);
+                    ctx.touch();
+                }
+                Err(e) => error.set(Some(e.message_de())),
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (field, value, &ctx, &error);
+    };
+
+    view! {
+        <RequireSession/>
+        <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
+            <Show when=move || case.get().is_some()
+                fallback=|| view! {
+                    <section>
+                        <h1>"Fall nicht gefunden"</h1>
+                        <p>"Dieser Fall ist auf diesem Gerät nicht vorhanden. Nach dem Synchronisieren erscheint er, wenn er zu Ihrem Team gehört."</p>
+                        <p><a href="/">"Zur Fallübersicht"</a></p>
+                    </section>
+                }>
+                <section class="case">
+                    <p><a href="/">"← Alle Fälle"</a></p>
+                    <h1>{move || case.get().map(|c| c.label.as_str().to_owned())}</h1>
+                    <label for="fall-kennung">"Aktenzeichen oder Pseudonym"</label>
+                    <input id="fall-kennung" maxlength="80"
+                        prop:value=move || case.get().map(|c| c.label.as_str().to_owned()).unwrap_or_default()
+                        on:input=move |ev| save("label", json!(event_target_value(&ev)))/>
+                    <label for="fall-beginn">"Beginn"</label>
+                    <input id="fall-beginn" type="date"
+                        prop:value=move || case.get().map(|c| c.start_date.to_string()).unwrap_or_default()
+                        on:input=move |ev| save("start_date", json!(event_target_value(&ev)))/>
+                    <label for="fall-notiz">"Notiz"</label>
+                    <textarea id="fall-notiz" rows="6"
+                        prop:value=move || case.get().map(|c| c.note).unwrap_or_default()
+                        on:input=move |ev| save("note", json!(event_target_value(&ev)))></textarea>
+                    {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                    <p class="saved" aria-live="polite">"Jede Eingabe wird sofort auf diesem Gerät gespeichert."</p>
+                </section>
+            </Show>
+        </Show>
+    }
+}

@@ -1,0 +1,85 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::state::use_app;
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let ctx = use_app();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            use passgenau_domain::auth::{LoginRequest, SessionInfo};
+            use passgenau_domain::UserMessage;
+
+            use crate::sync::SyncError;
+
+            let navigate = navigate.clone();
+            busy.set(true);
+            error.set(None);
+            let req = LoginRequest { username: username.get_untracked(), password: password.get_untracked() };
+            leptos::task::spawn_local(async move {
+                let res: Result<SessionInfo, SyncError> = crate::sync::post("/api/v1/auth/login", &req).await;
+                busy.set(false);
+                let info = match res {
+                    Ok(info) => info,
+                    Err(SyncError::Unauthorized) => {
+                        error.set(Some("Benutzername oder Passwort ist falsch.".into()));
+                        return;
+                    }
+                    Err(SyncError::Offline) => {
+                        error.set(Some(
+                            "Anmelden geht nur mit Verbindung zum Server. Bitte später erneut versuchen."
+                                .into(),
+                        ));
+                        return;
+                    }
+                    Err(e) => {
+                        error.set(Some(e.message_de()));
+                        return;
+                    }
+                };
+                let (Some(kv), Some(client_id)) = (crate::kv::device(), crate::util::new_uuid()) else {
+                    error.set(Some(crate::store::StoreError::Unavailable.message_de()));
+                    return;
+                };
+                if let Err(e) = crate::store::begin_session(&kv, &info, &client_id) {
+                    error.set(Some(e.message_de()));
+                    return;
+                }
+                password.set(String::new());
+                ctx.session.set(Some(info));
+                ctx.touch();
+                ctx.sync_now();
+                navigate("/", Default::default());
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&navigate, &ctx);
+    };
+
+    view! {
+        <section class="narrow">
+            <h1>"Anmelden"</h1>
+            <form on:submit=submit>
+                <label for="benutzername">"Benutzername"</label>
+                <input id="benutzername" name="username" autocomplete="username" required
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev))/>
+                <label for="passwort">"Passwort"</label>
+                <input id="passwort" name="password" type="password" autocomplete="current-password" required
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))/>
+                {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                <button type="submit" class="primary" disabled=move || busy.get()>"Anmelden"</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,21 @@
+//! One component per file.
+
+mod case_detail;
+mod case_list;
+mod case_new;
+mod header;
+mod loading;
+mod login;
+mod not_found;
+mod require_session;
+mod status_bar;
+
+pub use case_detail::CaseDetail;
+pub use case_list::CaseList;
+pub use case_new::CaseNew;
+pub use header::Header;
+pub use loading::Loading;
+pub use login::Login;
+pub use not_found::NotFound;
+pub use require_session::RequireSession;
+pub use status_bar::StatusBar;

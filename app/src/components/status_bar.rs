@@ -1,0 +1,50 @@
+use leptos::prelude::*;
+
+use crate::state::use_app;
+use crate::store;
+use crate::util::format_timestamp_de;
+
+/// Online state, unsent changes, last sync, and a sync button: the device's sync state at a glance.
+#[component]
+pub fn StatusBar() -> impl IntoView {
+    let ctx = use_app();
+    let unsent = Memo::new(move |_| {
+        ctx.revision.get();
+        if !ctx.mounted.get() {
+            return 0;
+        }
+        crate::kv::device().map(|kv| store::pending_count(&kv)).unwrap_or(0)
+    });
+    let last_sync = Memo::new(move |_| {
+        ctx.revision.get();
+        if !ctx.mounted.get() {
+            return None;
+        }
+        crate::kv::device().and_then(|kv| store::meta(&kv)).and_then(|m| m.last_sync)
+    });
+    let online_text = move || match ctx.online.get() {
+        Some(true) => "Online",
+        Some(false) => "Offline",
+        None => "Verbindung wird geprüft",
+    };
+    view! {
+        <div class="status" role="status" aria-live="polite">
+            <span class="online" data-online=move || ctx.online.get().map(|o| o.to_string())>{online_text}</span>
+            <Show when=move || ctx.session.get().is_some()>
+                <span class="unsent" data-testid="unsent" data-count=move || unsent.get().to_string()>
+                    {move || format!("Nicht übertragen: {}", unsent.get())}
+                </span>
+                <span class="last-sync">
+                    {move || match last_sync.get() {
+                        Some(t) => format!("Zuletzt synchronisiert: {}", format_timestamp_de(&t)),
+                        None => "Noch nicht synchronisiert".to_string(),
+                    }}
+                </span>
+                <button type="button" on:click=move |_| ctx.sync_now() disabled=move || ctx.syncing.get()>
+                    {move || if ctx.syncing.get() { "Synchronisiere …" } else { "Jetzt synchronisieren" }}
+                </button>
+            </Show>
+            {move || ctx.sync_error.get().map(|m| view! { <p class="error">{m}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,85 @@
+//! The device's key-value storage. In the browser it is `localStorage`; natively (tests, SSR) an
+//! in-memory map. The store logic above it is plain Rust and tested without a browser.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// Writing failed, almost always because the browser's storage quota is full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaExceeded;
+
+pub trait Kv {
+    fn get(&self, key: &str) -> Option<String>;
+    fn set(&self, key: &str, value: &str) -> Result<(), QuotaExceeded>;
+    fn remove(&self, key: &str);
+    /// All keys starting with `prefix`.
+    fn keys(&self, prefix: &str) -> Vec<String>;
+}
+
+#[derive(Default)]
+pub struct MemKv {
+    map: RefCell<BTreeMap<String, String>>,
+    /// Simulated quota in bytes of values (None: unlimited).
+    pub quota: Option<usize>,
+}
+
+impl MemKv {
+    /// The same contents, with a simulated quota.
+    pub fn with_quota(self, bytes: usize) -> Self {
+        MemKv { quota: Some(bytes), ..self }
+    }
+}
+
+impl Kv for MemKv {
+    fn get(&self, key: &str) -> Option<String> {
+        self.map.borrow().get(key).cloned()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), QuotaExceeded> {
+        if let Some(q) = self.quota {
+            let used: usize =
+                self.map.borrow().iter().filter(|(k, _)| k.as_str() != key).map(|(_, v)| v.len()).sum();
+            if used + value.len() > q {
+                return Err(QuotaExceeded);
+            }
+        }
+        self.map.borrow_mut().insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) {
+        self.map.borrow_mut().remove(key);
+    }
+    fn keys(&self, prefix: &str) -> Vec<String> {
+        self.map.borrow().keys().filter(|k| k.starts_with(prefix)).cloned().collect()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub struct BrowserKv(web_sys::Storage);
+
+#[cfg(feature = "hydrate")]
+impl Kv for BrowserKv {
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.get_item(key).ok().flatten()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), QuotaExceeded> {
+        self.0.set_item(key, value).map_err(|_| QuotaExceeded)
+    }
+    fn remove(&self, key: &str) {
+        let _ = self.0.remove_item(key);
+    }
+    fn keys(&self, prefix: &str) -> Vec<String> {
+        let n = self.0.length().unwrap_or(0);
+        (0..n).filter_map(|i| self.0.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
+    }
+}
+
+/// The device storage, or `None` where there is none (on the server, or storage disabled).
+#[cfg(feature = "hydrate")]
+pub fn device() -> Option<BrowserKv> {
+    web_sys::window()?.local_storage().ok().flatten().map(BrowserKv)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn device() -> Option<MemKv> {
+    None
+}

@@ -1,0 +1,80 @@
+//! Passgenau's user interface. The server renders the same shell for everyone (`ssr`); in the browser
+//! (`hydrate`) every case datum comes from the device store, so the app works without network.
+
+pub mod components;
+pub mod kv;
+pub mod state;
+pub mod store;
+pub mod sync;
+pub mod util;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::{CaseDetail, CaseList, CaseNew, Header, Login, NotFound};
+use state::AppCtx;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="de">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#1f4e5f"/>
+                <meta name="description" content="Passgenau: Hilfesettings für Integrierte flexible Hilfen planen und dokumentieren, auch offline."/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let ctx = AppCtx::new();
+    provide_context(ctx);
+    // Runs in the browser only, after hydration: from here on the device store is read.
+    Effect::new(move |_| {
+        if !ctx.mounted.get_untracked() {
+            if let Some(kv) = kv::device() {
+                ctx.session.set(store::session(&kv));
+            }
+            ctx.mounted.set(true);
+            ctx.start();
+        }
+    });
+    view! {
+        <Title text="Passgenau"/>
+        <Router>
+            <a class="skip" href="#inhalt">"Zum Inhalt springen"</a>
+            <Header/>
+            <main id="inhalt">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=CaseList/>
+                    <Route path=path!("/anmelden") view=Login/>
+                    <Route path=path!("/fall") view=CaseDetail/>
+                    <Route path=path!("/fall/neu") view=CaseNew/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,124 @@
+//! The app-wide reactive state, provided once by [`crate::App`].
+
+use leptos::prelude::*;
+use passgenau_domain::auth::SessionInfo;
+
+#[derive(Clone, Copy)]
+pub struct AppCtx {
+    /// False during server rendering and hydration; device data are read only once this is true,
+    /// so the hydrated markup never depends on the device.
+    pub mounted: RwSignal<bool>,
+    /// Bumped after every change of the device store; views that read the store track it.
+    pub revision: RwSignal<u64>,
+    /// Whether the server answered the last check (None: not checked yet).
+    pub online: RwSignal<Option<bool>>,
+    pub syncing: RwSignal<bool>,
+    /// The last sync problem, in German.
+    pub sync_error: RwSignal<Option<String>>,
+    pub session: RwSignal<Option<SessionInfo>>,
+}
+
+impl AppCtx {
+    pub fn new() -> Self {
+        AppCtx {
+            mounted: RwSignal::new(false),
+            revision: RwSignal::new(0),
+            online: RwSignal::new(None),
+            syncing: RwSignal::new(false),
+            sync_error: RwSignal::new(None),
+            session: RwSignal::new(None),
+        }
+    }
+
+    /// Tells the views that the device store changed.
+    pub fn touch(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Runs one sync round now, unless one is running.
+    pub fn sync_now(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let ctx = *self;
+            leptos::task::spawn_local(async move {
+                ctx.run_sync().await;
+            });
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    async fn run_sync(self) -> bool {
+        if self.syncing.get_untracked() || self.session.get_untracked().is_none() {
+            return false;
+        }
+        self.syncing.set(true);
+        let result = crate::sync::sync_once().await;
+        self.syncing.set(false);
+        self.touch();
+        match result {
+            Ok(()) => {
+                self.online.set(Some(true));
+                self.sync_error.set(None);
+                true
+            }
+            Err(e) => {
+                if e == crate::sync::SyncError::Offline {
+                    self.online.set(Some(false));
+                } else {
+                    self.online.set(Some(crate::sync::server_reachable().await));
+                }
+                self.sync_error.set(Some(e.message_de()));
+                false
+            }
+        }
+    }
+
+    /// Starts the background work of the device: service worker, periodic sync with exponential
+    /// backoff and jitter, and a sync whenever the browser reports the network back.
+    pub fn start(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::closure::Closure;
+            use wasm_bindgen::JsCast;
+
+            let ctx = *self;
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().service_worker().register("/sw.js");
+                let on_online = Closure::<dyn FnMut()>::new(move || ctx.sync_now());
+                let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+                on_online.forget(); // Lives as long as the page.
+                let on_offline = Closure::<dyn FnMut()>::new(move || ctx.online.set(Some(false)));
+                let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+                on_offline.forget();
+            }
+            leptos::task::spawn_local(async move {
+                const BASE_MS: f64 = 30_000.0;
+                const MAX_MS: f64 = 300_000.0;
+                let mut delay = BASE_MS;
+                loop {
+                    let ok = if ctx.session.get_untracked().is_some() {
+                        ctx.run_sync().await
+                    } else {
+                        let up = crate::sync::server_reachable().await;
+                        ctx.online.set(Some(up));
+                        up
+                    };
+                    delay = if ok { BASE_MS } else { (delay * 2.0).min(MAX_MS) };
+                    let jitter = 0.8 + 0.4 * js_sys::Math::random();
+                    gloo_timers::future::sleep(std::time::Duration::from_millis((delay * jitter) as u64))
+                        .await;
+                }
+            });
+        }
+    }
+}
+
+impl Default for AppCtx {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_app() -> AppCtx {
+    expect_context::<AppCtx>()
+}

@@ -1,0 +1,450 @@
+//! The device store: cases and unsent changes in local storage, one key per record and per mutation,
+//! each with a schema version. Pure logic over [`Kv`], so it is tested natively.
+//!
+//! Keys (prefix `pg1:`):
+//! - `pg1:session`: the logged-in user ([`SessionInfo`]),
+//! - `pg1:client`: this device's id, next mutation id, pull cursor, last sync ([`ClientMeta`]),
+//! - `pg1:rec:<kind>:<id>`: a record: the server's body and the local view ([`StoredRecord`]),
+//! - `pg1:mut:<000000000042>`: an unsent mutation ([`StoredMutation`]), in order,
+//! - `pg1:rej:<000000000042>`: a mutation the server rejected, with the reason ([`StoredRejection`]).
+//!
+//! Invariant: unsent mutations are only removed after the server reported them processed.
+
+use std::cell::Cell;
+
+use passgenau_domain::auth::SessionInfo;
+use passgenau_domain::case::{Case, CaseError, CaseId};
+use passgenau_domain::sync::{
+    apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
+};
+use passgenau_domain::UserMessage;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::kv::{Kv, QuotaExceeded};
+
+/// Schema version of every value this module stores.
+pub const STORE_SCHEMA: u16 = 1;
+pub const PREFIX: &str = "pg1:";
+const KEY_SESSION: &str = "pg1:session";
+const KEY_CLIENT: &str = "pg1:client";
+const MUT_PREFIX: &str = "pg1:mut:";
+const REJ_PREFIX: &str = "pg1:rej:";
+
+fn rec_prefix(kind: RecordKind) -> String {
+    format!("pg1:rec:{}:", kind.as_str())
+}
+fn rec_key(kind: RecordKind, id: &str) -> String {
+    format!("{}{id}", rec_prefix(kind))
+}
+fn mut_key(id: u64) -> String {
+    format!("{MUT_PREFIX}{id:012}")
+}
+fn rej_key(id: u64) -> String {
+    format!("{REJ_PREFIX}{id:012}")
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientMeta {
+    pub schema: u16,
+    pub client_id: String,
+    /// The id the next mutation gets (mutation ids start at 1).
+    pub next_mutation: u64,
+    /// The server cursor up to which pulled pages are applied.
+    pub cursor: u64,
+    /// When this device last completed a sync (device clock, display only).
+    #[serde(default)]
+    pub last_sync: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    pub schema: u16,
+    pub kind: RecordKind,
+    pub id: String,
+    /// The record as the server last sent it (None: never synced yet).
+    pub server_body: Option<Value>,
+    pub server_seq: u64,
+    pub deleted: bool,
+    /// The local view: the server body with this device's unsent changes applied.
+    pub body: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredMutation {
+    pub schema: u16,
+    pub mutation: Mutation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRejection {
+    pub schema: u16,
+    pub rejection: Rejection,
+    pub mutation: Option<Mutation>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    #[error("device storage is full")]
+    Quota,
+    #[error("no device storage available")]
+    Unavailable,
+    #[error("not logged in on this device")]
+    NotLoggedIn,
+    #[error("record not found")]
+    NotFound,
+    #[error(transparent)]
+    Invalid(#[from] CaseError),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    #[error("cannot encode record: {0}")]
+    Encode(String),
+    #[error("{0} unsent changes of another user on this device")]
+    OtherUserPending(usize),
+    #[error("{0} unsent changes")]
+    PendingChanges(usize),
+}
+
+impl From<QuotaExceeded> for StoreError {
+    fn from(_: QuotaExceeded) -> Self {
+        StoreError::Quota
+    }
+}
+
+impl UserMessage for StoreError {
+    fn message_de(&self) -> String {
+        match self {
+            StoreError::Quota => {
+                "Der Speicher dieses Geräts ist voll. Ihre bisherigen Eingaben sind gesichert; \
+                                  bitte synchronisieren oder nicht übertragene Änderungen herunterladen."
+                    .into()
+            }
+            StoreError::Unavailable => {
+                "Dieser Browser erlaubt keine lokale Speicherung. Bitte privaten Modus beenden.".into()
+            }
+            StoreError::NotLoggedIn => "Bitte melden Sie sich an.".into(),
+            StoreError::NotFound => "Dieser Fall ist auf diesem Gerät nicht vorhanden.".into(),
+            StoreError::Invalid(e) => e.message_de(),
+            StoreError::Apply(e) => e.message_de(),
+            StoreError::Encode(_) => "Die Änderung konnte nicht gespeichert werden.".into(),
+            StoreError::OtherUserPending(n) => format!(
+                "Auf diesem Gerät liegen noch {n} nicht übertragene Änderungen einer anderen Person. \
+                 Diese Person muss sich zuerst anmelden und synchronisieren."
+            ),
+            StoreError::PendingChanges(n) => format!(
+                "Es gibt noch {n} nicht übertragene Änderungen. Bitte zuerst synchronisieren, \
+                 sonst gingen sie verloren."
+            ),
+        }
+    }
+}
+
+fn read<T: for<'de> Deserialize<'de>>(kv: &dyn Kv, key: &str) -> Option<T> {
+    kv.get(key).and_then(|s| serde_json::from_str(&s).ok())
+}
+
+fn write<T: Serialize>(kv: &dyn Kv, key: &str, value: &T) -> Result<(), StoreError> {
+    let s = serde_json::to_string(value).map_err(|e| StoreError::Encode(e.to_string()))?;
+    kv.set(key, &s)?;
+    Ok(())
+}
+
+thread_local! {
+    /// Mutations up to this id are in a push request right now and must not be rewritten.
+    static IN_FLIGHT_UPTO: Cell<u64> = const { Cell::new(0) };
+}
+
+pub fn set_in_flight(upto: u64) {
+    IN_FLIGHT_UPTO.with(|c| c.set(upto));
+}
+
+// --- session -------------------------------------------------------------------------------------
+
+pub fn session(kv: &dyn Kv) -> Option<SessionInfo> {
+    read(kv, KEY_SESSION)
+}
+
+pub fn meta(kv: &dyn Kv) -> Option<ClientMeta> {
+    read::<ClientMeta>(kv, KEY_CLIENT).filter(|m| m.schema == STORE_SCHEMA)
+}
+
+/// Removes every Passgenau key from the device.
+fn wipe(kv: &dyn Kv) {
+    for k in kv.keys(PREFIX) {
+        kv.remove(&k);
+    }
+}
+
+/// Starts a session on this device. Another user's data are removed first, but never while that
+/// user has unsent changes. `new_client_id` is used when the device has no client id yet.
+pub fn begin_session(kv: &dyn Kv, info: &SessionInfo, new_client_id: &str) -> Result<(), StoreError> {
+    if let Some(old) = session(kv) {
+        if old.user_id != info.user_id {
+            let n = pending_count(kv);
+            if n > 0 {
+                return Err(StoreError::OtherUserPending(n));
+            }
+            wipe(kv);
+        }
+    }
+    if meta(kv).is_none() {
+        let m = ClientMeta {
+            schema: STORE_SCHEMA,
+            client_id: new_client_id.to_owned(),
+            next_mutation: 1,
+            cursor: 0,
+            last_sync: None,
+        };
+        write(kv, KEY_CLIENT, &m)?;
+    }
+    write(kv, KEY_SESSION, info)
+}
+
+/// Ends the session and removes the device's data, refused while unsent changes exist.
+pub fn end_session(kv: &dyn Kv) -> Result<(), StoreError> {
+    let n = pending_count(kv);
+    if n > 0 {
+        return Err(StoreError::PendingChanges(n));
+    }
+    wipe(kv);
+    Ok(())
+}
+
+// --- records -------------------------------------------------------------------------------------
+
+fn record(kv: &dyn Kv, kind: RecordKind, id: &str) -> Option<StoredRecord> {
+    read::<StoredRecord>(kv, &rec_key(kind, id)).filter(|r| r.schema == STORE_SCHEMA)
+}
+
+/// All cases on the device that are not deleted, sorted by label.
+pub fn cases(kv: &dyn Kv) -> Vec<Case> {
+    let mut out: Vec<Case> = kv
+        .keys(&rec_prefix(RecordKind::Case))
+        .iter()
+        .filter_map(|k| read::<StoredRecord>(kv, k))
+        .filter(|r| !r.deleted)
+        .filter_map(|r| Case::from_json(r.body).ok())
+        .collect();
+    out.sort_by(|a, b| a.label.as_str().to_lowercase().cmp(&b.label.as_str().to_lowercase()));
+    out
+}
+
+pub fn case(kv: &dyn Kv, id: &str) -> Option<Case> {
+    record(kv, RecordKind::Case, id).filter(|r| !r.deleted).and_then(|r| Case::from_json(r.body).ok())
+}
+
+/// Saves a new case on the device and queues it for the server.
+pub fn create_case(kv: &dyn Kv, case: &Case, now: &str) -> Result<(), StoreError> {
+    case.validate()?;
+    let fields = match serde_json::to_value(case) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(StoreError::Encode("case is not an object".into())),
+    };
+    change(kv, RecordKind::Case, case.id.as_str(), fields, now).map(|_| ())
+}
+
+/// Changes fields of a case on the device and queues the change. Returns the case as it now reads.
+pub fn edit_case(
+    kv: &dyn Kv,
+    id: &CaseId,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<Case, StoreError> {
+    if record(kv, RecordKind::Case, id.as_str()).is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let body = change(kv, RecordKind::Case, id.as_str(), fields, now)?;
+    Ok(Case::from_json(body)?)
+}
+
+/// Applies `fields` locally, queues the mutation, writes the record. All or nothing.
+fn change(
+    kv: &dyn Kv,
+    kind: RecordKind,
+    id: &str,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<Value, StoreError> {
+    if session(kv).is_none() {
+        return Err(StoreError::NotLoggedIn);
+    }
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    let old = record(kv, kind, id);
+    let body = apply_put(kind, id, old.as_ref().map(|r| &r.body), &fields)?;
+
+    // 1. The mutation: merged into the last unsent one for the same record when that is not in flight.
+    let in_flight = IN_FLIGHT_UPTO.with(Cell::get);
+    let last = kv.keys(MUT_PREFIX).into_iter().max();
+    let coalesce = last
+        .as_deref()
+        .and_then(|k| read::<StoredMutation>(kv, k))
+        .filter(|sm| sm.mutation.id > in_flight && sm.mutation.record_id == id && sm.mutation.kind == kind)
+        .filter(|sm| matches!(sm.mutation.op, Op::Put { .. }));
+    let previous_raw = coalesce.as_ref().and_then(|sm| kv.get(&mut_key(sm.mutation.id)));
+    let (mutation, is_new) = match coalesce {
+        Some(mut sm) => {
+            if let Op::Put { fields: f } = &mut sm.mutation.op {
+                f.extend(fields);
+            }
+            sm.mutation.client_time = now.to_owned();
+            (sm.mutation, false)
+        }
+        None => {
+            let m = Mutation {
+                id: meta.next_mutation,
+                kind,
+                record_id: id.to_owned(),
+                op: Op::Put { fields },
+                client_time: now.to_owned(),
+            };
+            (m, true)
+        }
+    };
+    let mkey = mut_key(mutation.id);
+    write(kv, &mkey, &StoredMutation { schema: STORE_SCHEMA, mutation: mutation.clone() })?;
+    let undo_mutation = |kv: &dyn Kv| match &previous_raw {
+        Some(raw) => {
+            let _ = kv.set(&mkey, raw);
+        }
+        None => kv.remove(&mkey),
+    };
+    if is_new {
+        meta.next_mutation += 1;
+        if let Err(e) = write(kv, KEY_CLIENT, &meta) {
+            undo_mutation(kv);
+            return Err(e);
+        }
+    }
+
+    // 2. The record's local view.
+    let rec = StoredRecord {
+        schema: STORE_SCHEMA,
+        kind,
+        id: id.to_owned(),
+        server_body: old.as_ref().and_then(|r| r.server_body.clone()),
+        server_seq: old.as_ref().map_or(0, |r| r.server_seq),
+        deleted: false,
+        body: body.clone(),
+    };
+    if let Err(e) = write(kv, &rec_key(kind, id), &rec) {
+        undo_mutation(kv);
+        if is_new {
+            meta.next_mutation -= 1;
+            let _ = write(kv, KEY_CLIENT, &meta);
+        }
+        return Err(e);
+    }
+    Ok(body)
+}
+
+// --- sync bookkeeping ----------------------------------------------------------------------------
+
+/// Unsent mutations in order, at most `limit`.
+pub fn pending(kv: &dyn Kv, limit: usize) -> Vec<Mutation> {
+    let mut keys = kv.keys(MUT_PREFIX);
+    keys.sort();
+    keys.iter().filter_map(|k| read::<StoredMutation>(kv, k)).map(|sm| sm.mutation).take(limit).collect()
+}
+
+pub fn pending_count(kv: &dyn Kv) -> usize {
+    kv.keys(MUT_PREFIX).len()
+}
+
+pub fn rejections(kv: &dyn Kv) -> Vec<StoredRejection> {
+    let mut keys = kv.keys(REJ_PREFIX);
+    keys.sort();
+    keys.iter().filter_map(|k| read(kv, k)).collect()
+}
+
+/// The local view of a record: the server body with the unsent changes for it applied in order.
+fn rebase(kv: &dyn Kv, kind: RecordKind, id: &str, server: Option<&Value>) -> Option<Value> {
+    let mut body = server.cloned();
+    for m in pending(kv, usize::MAX) {
+        if m.kind != kind || m.record_id != id {
+            continue;
+        }
+        if let Op::Put { fields } = &m.op {
+            if let Ok(next) = apply_put(kind, id, body.as_ref(), fields) {
+                body = Some(next);
+            }
+        }
+    }
+    body
+}
+
+/// Records what the server said to a push: processed mutations leave the queue, rejected ones are
+/// kept with their reason and their records return to the server's version.
+pub fn apply_push_response(kv: &dyn Kv, sent: &[Mutation], res: &PushResponse) -> Result<(), StoreError> {
+    for rej in &res.rejected {
+        let mutation = sent.iter().find(|m| m.id == rej.mutation_id).cloned();
+        write(
+            kv,
+            &rej_key(rej.mutation_id),
+            &StoredRejection { schema: STORE_SCHEMA, rejection: rej.clone(), mutation },
+        )?;
+    }
+    for k in kv.keys(MUT_PREFIX) {
+        if let Some(sm) = read::<StoredMutation>(kv, &k) {
+            if sm.mutation.id <= res.last_processed {
+                kv.remove(&k);
+            }
+        }
+    }
+    for rej in &res.rejected {
+        if let Some(m) = sent.iter().find(|m| m.id == rej.mutation_id) {
+            if let Some(mut rec) = record(kv, m.kind, &m.record_id) {
+                match rebase(kv, m.kind, &m.record_id, rec.server_body.as_ref()) {
+                    Some(body) => {
+                        rec.body = body;
+                        write(kv, &rec_key(m.kind, &m.record_id), &rec)?;
+                    }
+                    None => kv.remove(&rec_key(m.kind, &m.record_id)),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies one pulled page, then (and only then) advances the cursor.
+pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreError> {
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    for r in &page.records {
+        let body = rebase(kv, r.kind, &r.id, Some(&r.body)).unwrap_or_else(|| r.body.clone());
+        let rec = StoredRecord {
+            schema: STORE_SCHEMA,
+            kind: r.kind,
+            id: r.id.clone(),
+            server_body: Some(r.body.clone()),
+            server_seq: r.seq,
+            deleted: r.deleted,
+            body,
+        };
+        write(kv, &rec_key(r.kind, &r.id), &rec)?;
+    }
+    if page.cursor > meta.cursor {
+        meta.cursor = page.cursor;
+        write(kv, KEY_CLIENT, &meta)?;
+    }
+    Ok(())
+}
+
+pub fn set_last_sync(kv: &dyn Kv, now: &str) -> Result<(), StoreError> {
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    meta.last_sync = Some(now.to_owned());
+    write(kv, KEY_CLIENT, &meta)
+}
+
+/// The unsent changes as a JSON document the user can download and keep.
+pub fn export_unsent(kv: &dyn Kv) -> String {
+    let doc = serde_json::json!({
+        "format": "passgenau-unsent-changes",
+        "schema": STORE_SCHEMA,
+        "client": meta(kv).map(|m| m.client_id),
+        "mutations": pending(kv, usize::MAX),
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,158 @@
+use passgenau_domain::case::{parse_iso_date, CaseLabel};
+use passgenau_domain::sync::RecordState;
+use serde_json::json;
+
+use super::*;
+use crate::kv::MemKv;
+
+const CLIENT: &str = "6a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50";
+const NOW: &str = "2026-11-23T10:00:00Z";
+
+fn user(id: &str) -> SessionInfo {
+    SessionInfo {
+        user_id: id.into(),
+        username: id.into(),
+        display_name: id.into(),
+        role: "fachkraft_traeger".into(),
+        team_id: "t".into(),
+        team_name: "Team".into(),
+    }
+}
+
+fn logged_in() -> MemKv {
+    let kv = MemKv::default();
+    begin_session(&kv, &user("u1"), CLIENT).unwrap();
+    kv
+}
+
+fn new_case(kv: &dyn Kv, n: u8, label: &str) -> Case {
+    let id = CaseId::parse(&format!("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a{n:02x}")).unwrap();
+    let c = Case::new(id, CaseLabel::parse(label).unwrap(), parse_iso_date("2026-01-05").unwrap());
+    create_case(kv, &c, NOW).unwrap();
+    c
+}
+
+fn note(s: &str) -> Map<String, Value> {
+    json!({ "note": s }).as_object().unwrap().clone()
+}
+
+#[test]
+fn a_new_case_is_stored_and_queued() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    assert_eq!(cases(&kv), vec![c.clone()]);
+    let p = pending(&kv, 10);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].id, 1);
+    assert_eq!(p[0].record_id, c.id.as_str());
+}
+
+#[test]
+fn edits_coalesce_into_the_unsent_mutation_but_not_into_one_in_flight() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    edit_case(&kv, &c.id, note("a"), NOW).unwrap();
+    edit_case(&kv, &c.id, note("ab"), NOW).unwrap();
+    assert_eq!(pending_count(&kv), 1, "typing must not flood the queue");
+    set_in_flight(1);
+    edit_case(&kv, &c.id, note("abc"), NOW).unwrap();
+    set_in_flight(0);
+    let p = pending(&kv, 10);
+    assert_eq!(p.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(case(&kv, c.id.as_str()).unwrap().note, "abc");
+}
+
+#[test]
+fn invalid_input_is_refused_with_a_german_message_and_changes_nothing() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    let err = edit_case(&kv, &c.id, json!({"label": ""}).as_object().unwrap().clone(), NOW).unwrap_err();
+    assert_eq!(err.message_de(), "Bitte ein Aktenzeichen oder Pseudonym eingeben.");
+    assert_eq!(case(&kv, c.id.as_str()).unwrap().label.as_str(), "AZ 1");
+    assert_eq!(pending_count(&kv), 1);
+}
+
+#[test]
+fn a_full_store_refuses_the_write_and_keeps_the_previous_state() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    let before_pending = pending(&kv, 10);
+    let kv = kv.with_quota(1);
+    let err = edit_case(&kv, &c.id, note(&"x".repeat(500)), NOW).unwrap_err();
+    assert_eq!(err, StoreError::Quota);
+    assert!(err.message_de().contains("Speicher"));
+    assert_eq!(pending(&kv, 10), before_pending, "unsent changes survive a full store");
+    assert_eq!(case(&kv, c.id.as_str()).unwrap().note, "");
+}
+
+#[test]
+fn push_response_removes_processed_and_keeps_rejections() {
+    let kv = logged_in();
+    let a = new_case(&kv, 1, "AZ 1");
+    let b = new_case(&kv, 2, "AZ 2");
+    let sent = pending(&kv, 10);
+    let res = PushResponse {
+        last_processed: 2,
+        rejected: vec![Rejection { mutation_id: 2, reason: "x".into(), reason_de: "Grund".into() }],
+    };
+    apply_push_response(&kv, &sent, &res).unwrap();
+    assert_eq!(pending_count(&kv), 0);
+    let rej = rejections(&kv);
+    assert_eq!(rej.len(), 1);
+    assert_eq!(rej[0].mutation.as_ref().unwrap().record_id, b.id.as_str(), "the rejected payload is kept");
+    // The rejected, never-synced case leaves the list; the accepted one stays.
+    assert_eq!(cases(&kv).iter().map(|c| c.id.clone()).collect::<Vec<_>>(), vec![a.id]);
+}
+
+#[test]
+fn a_pulled_page_is_rebased_under_unsent_changes_and_advances_the_cursor() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    let sent = pending(&kv, 10);
+    apply_push_response(&kv, &sent, &PushResponse { last_processed: 1, rejected: vec![] }).unwrap();
+    edit_case(&kv, &c.id, note("meine Notiz"), NOW).unwrap();
+    let mut server_body = serde_json::to_value(&c).unwrap();
+    server_body["label"] = json!("AZ 1 (geändert)");
+    let page = PullResponse {
+        protocol: 1,
+        records: vec![RecordState {
+            kind: RecordKind::Case,
+            id: c.id.to_string(),
+            seq: 7,
+            deleted: false,
+            body: server_body,
+            updated_by: "Ben".into(),
+        }],
+        cursor: 7,
+        has_more: false,
+    };
+    apply_pull_page(&kv, &page).unwrap();
+    let now = case(&kv, c.id.as_str()).unwrap();
+    assert_eq!(now.label.as_str(), "AZ 1 (geändert)", "the other device's field arrives");
+    assert_eq!(now.note, "meine Notiz", "this device's unsent field stays");
+    assert_eq!(meta(&kv).unwrap().cursor, 7);
+}
+
+#[test]
+fn another_user_cannot_take_over_a_device_with_unsent_changes() {
+    let kv = logged_in();
+    new_case(&kv, 1, "AZ 1");
+    let err = begin_session(&kv, &user("u2"), CLIENT).unwrap_err();
+    assert_eq!(err, StoreError::OtherUserPending(1));
+    assert_eq!(end_session(&kv), Err(StoreError::PendingChanges(1)));
+    let sent = pending(&kv, 10);
+    apply_push_response(&kv, &sent, &PushResponse { last_processed: 1, rejected: vec![] }).unwrap();
+    begin_session(&kv, &user("u2"), "7a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").unwrap();
+    assert!(cases(&kv).is_empty(), "the previous user's cases leave the device");
+    assert_eq!(meta(&kv).unwrap().client_id, "7a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50");
+}
+
+#[test]
+fn export_lists_every_unsent_change() {
+    let kv = logged_in();
+    new_case(&kv, 1, "AZ 1");
+    new_case(&kv, 2, "AZ 2");
+    let doc: Value = serde_json::from_str(&export_unsent(&kv)).unwrap();
+    assert_eq!(doc["mutations"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["client"], CLIENT);
+}

@@ -1,0 +1,128 @@
+//! The sync client: push the unsent changes in batches, then pull the team's changes page by page.
+//! The protocol is described in `docs/sync-protocol.md`; the bookkeeping lives in [`crate::store`].
+
+use passgenau_domain::UserMessage;
+
+use crate::store::StoreError;
+
+/// Mutations per push request.
+pub const PUSH_BATCH: usize = 200;
+/// Records per pull page.
+pub const PULL_PAGE: u32 = 500;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncError {
+    /// The server cannot be reached.
+    Offline,
+    /// The server session has ended; the device data stay.
+    Unauthorized,
+    /// The server answered with an error; German message from the server.
+    Server(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Store(e)
+    }
+}
+
+impl SyncError {
+    pub fn message_de(&self) -> String {
+        match self {
+            SyncError::Offline => {
+                "Keine Verbindung zum Server. Ihre Änderungen bleiben auf dem Gerät.".into()
+            }
+            SyncError::Unauthorized => {
+                "Ihre Anmeldung am Server ist abgelaufen. Bitte erneut anmelden; nichts geht verloren.".into()
+            }
+            SyncError::Server(m) => m.clone(),
+            SyncError::Store(e) => e.message_de(),
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod net {
+    use gloo_net::http::{Request, Response};
+    use passgenau_domain::auth::ApiErrorBody;
+    use serde::de::DeserializeOwned;
+
+    use super::SyncError;
+
+    async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, SyncError> {
+        if res.status() == 401 {
+            return Err(SyncError::Unauthorized);
+        }
+        if !res.ok() {
+            let msg = res
+                .json::<ApiErrorBody>()
+                .await
+                .map(|b| b.message_de)
+                .unwrap_or_else(|_| "Der Server hat die Anfrage abgelehnt.".into());
+            return Err(SyncError::Server(msg));
+        }
+        res.json::<T>().await.map_err(|_| SyncError::Server("Die Antwort des Servers ist unlesbar.".into()))
+    }
+
+    pub async fn post<B: serde::Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, SyncError> {
+        let req = Request::post(url)
+            .json(body)
+            .map_err(|_| SyncError::Server("Anfrage nicht erstellbar.".into()))?;
+        decode(req.send().await.map_err(|_| SyncError::Offline)?).await
+    }
+
+    pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, SyncError> {
+        decode(Request::get(url).send().await.map_err(|_| SyncError::Offline)?).await
+    }
+
+    /// Whether the server answers its health check; `navigator.onLine` alone is not trusted.
+    pub async fn server_reachable() -> bool {
+        match Request::get("/healthz").send().await {
+            Ok(r) => r.ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub use net::{post, server_reachable};
+
+/// One full sync round: push everything unsent, then pull until the server has no more.
+#[cfg(feature = "hydrate")]
+pub async fn sync_once() -> Result<(), SyncError> {
+    use passgenau_domain::sync::{PullResponse, PushRequest, PushResponse, SYNC_PROTOCOL_VERSION};
+
+    use crate::{kv, store};
+
+    let kv = kv::device().ok_or(StoreError::Unavailable)?;
+    let meta = store::meta(&kv).ok_or(SyncError::Unauthorized)?;
+    loop {
+        let batch = store::pending(&kv, PUSH_BATCH);
+        let Some(upto) = batch.last().map(|m| m.id) else { break };
+        let req = PushRequest {
+            protocol: SYNC_PROTOCOL_VERSION,
+            client_id: meta.client_id.clone(),
+            mutations: batch,
+        };
+        store::set_in_flight(upto);
+        let res: Result<PushResponse, SyncError> = net::post("/api/v1/sync/push", &req).await;
+        store::set_in_flight(0);
+        let res = res?;
+        store::apply_push_response(&kv, &req.mutations, &res)?;
+        if res.last_processed < upto {
+            break; // The server stopped early; the rest goes next round.
+        }
+    }
+    loop {
+        let cursor = store::meta(&kv).map_or(0, |m| m.cursor);
+        let page: PullResponse =
+            net::get(&format!("/api/v1/sync/pull?since={cursor}&limit={PULL_PAGE}")).await?;
+        store::apply_pull_page(&kv, &page)?;
+        if !page.has_more {
+            break;
+        }
+    }
+    store::set_last_sync(&kv, &crate::util::now_iso())?;
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Small browser helpers with harmless server-side stand-ins (they are only called on the device).
+
+/// The device clock as RFC 3339, for display only (the server orders changes).
+pub fn now_iso() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        String::from(js_sys::Date::new_0().to_iso_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+/// Today's local date as YYYY-MM-DD, the value format of `<input type="date">`.
+pub fn today_iso() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new_0();
+        format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+/// A random UUID from the browser's CSPRNG.
+pub fn new_uuid() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()?.crypto().ok().map(|c| c.random_uuid())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// Formats an RFC 3339 device timestamp as "TT.MM.JJJJ, HH:MM" (UTC shown as local by the browser).
+pub fn format_timestamp_de(iso: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
+        if d.get_time().is_nan() {
+            return iso.to_owned();
+        }
+        format!(
+            "{:02}.{:02}.{:04}, {:02}:{:02}",
+            d.get_date(),
+            d.get_month() + 1,
+            d.get_full_year(),
+            d.get_hours(),
+            d.get_minutes()
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        iso.to_owned()
+    }
+}

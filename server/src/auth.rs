@@ -1,0 +1,159 @@
+//! Accounts and browser sessions: argon2id password hashes, random session tokens of which only the
+//! SHA-256 is stored, an HttpOnly SameSite=Strict cookie.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use passgenau_domain::auth::{LoginRequest, SessionInfo};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Actor, UserRow};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "passgenau_session";
+/// A browser session lasts 12 hours: one working day including the way home.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl From<&UserRow> for SessionInfo {
+    fn from(u: &UserRow) -> Self {
+        SessionInfo {
+            user_id: u.id.clone(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.clone(),
+            team_id: u.team_id.clone(),
+            team_name: u.team_name.clone(),
+        }
+    }
+}
+
+/// A user authenticated by session cookie.
+pub struct AuthUser(pub UserRow);
+
+impl AuthUser {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.0.id.clone(),
+            team_id: self.0.team_id.clone(),
+            display_name: self.0.display_name.clone(),
+        }
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        let user = state.db.session_user(&token_hash(&token), unix_now()).await?;
+        user.map(AuthUser).ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub async fn login(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+    let req: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(format!("invalid login request: {e}"), "Die Anmeldedaten sind unvollständig.")
+    })?;
+    let user = state.db.user_by_username(req.username.trim()).await?;
+    let password = req.password;
+    let verified = {
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        tokio::task::spawn_blocking(move || match stored {
+            Some(h) => verify_password(&password, &h),
+            None => {
+                let dummy = DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default());
+                let _ = verify_password(&password, dummy);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        tracing::info!("login failed");
+        return Err(ApiError::BadCredentials);
+    };
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let token = hex::encode(raw);
+    state.db.create_session(&token_hash(&token), &user.id, unix_now() + SESSION_SECONDS).await?;
+    tracing::info!(user = %user.id, "login");
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}"
+    );
+    Ok(([(SET_COOKIE, cookie)], Json(SessionInfo::from(&user))).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        state.db.delete_session(&token_hash(&token)).await?;
+    }
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Ok(([(SET_COOKIE, cookie)], Json(serde_json::json!({"ok": true}))).into_response())
+}
+
+pub async fn me(user: AuthUser) -> Json<SessionInfo> {
+    Json(SessionInfo::from(&user.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hashes_are_argon2id_and_verify() {
+        let h = hash_password("richtig").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("richtig", &h));
+        assert!(!verify_password("falsch", &h));
+        assert!(!verify_password("richtig", "not a hash"));
+    }
+
+    #[test]
+    fn session_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, "a=1; passgenau_session=abc; b=2".parse().unwrap());
+        assert_eq!(session_token(&h).as_deref(), Some("abc"));
+    }
+}

@@ -1,0 +1,56 @@
+//! Configuration from the environment. Every setting has a safe local default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite:…` (default `sqlite:data/passgenau.db`) or `postgres://…`.
+    pub database_url: String,
+    /// `PASSGENAU_ADDR` (default `127.0.0.1:3000`).
+    pub addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: the built site (default `target/site`).
+    pub site_root: PathBuf,
+    /// `PASSGENAU_SECURE_COOKIES=1` when the server sits behind TLS.
+    pub secure_cookies: bool,
+    /// `--demo` or `PASSGENAU_DEMO=1`: seed demo team, users and cases into an empty database.
+    pub demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("PASSGENAU_ADDR is not a socket address: {0:?}")]
+    Addr(String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let addr_s = var("PASSGENAU_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr_s.parse().map_err(|_| ConfigError::Addr(addr_s.clone()))?;
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite:data/passgenau.db".into()),
+            addr,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
+            secure_cookies: var("PASSGENAU_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
+            demo: var("PASSGENAU_DEMO").is_some_and(|v| v == "1" || v == "true"),
+        })
+    }
+}
+
+/// The URL without its password, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(super::redact_url("postgres://u:geheim@127.0.0.1/db"), "postgres://***@127.0.0.1/db");
+        assert_eq!(super::redact_url("sqlite:data/x.db"), "sqlite:data/x.db");
+    }
+}

@@ -1,0 +1,376 @@
+//! The SQLite and PostgreSQL implementations of [`Database`]. The method bodies are identical apart
+//! from the placeholder style, so one macro expands them for both pool types; the decision of what a
+//! mutation does ([`decide`]) is plain Rust shared by both.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use passgenau_domain::sync::{
+    apply_put, Mutation, Op, PullResponse, PushResponse, RecordKind, RecordState, Rejection, MAX_PULL_PAGE,
+    SYNC_PROTOCOL_VERSION,
+};
+use passgenau_domain::UserMessage;
+use serde_json::Value;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::{pg_sql, Actor, Database, Db, DbError, NewUser, UserRow};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens the database named by `url` (`sqlite:` or `postgres:`/`postgresql:`) and runs its migrations.
+pub async fn connect(url: &str) -> Result<Db, DbError> {
+    let db: Db = if url.starts_with("sqlite:") {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        if let Some(dir) = opts.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        Arc::new(SqliteStore { pool })
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        Arc::new(PgStore { pool })
+    } else {
+        return Err(DbError::UnsupportedUrl);
+    };
+    db.migrate().await?;
+    Ok(db)
+}
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+fn sqlite_sql(sql: &str) -> Cow<'_, str> {
+    Cow::Borrowed(sql)
+}
+
+fn postgres_sql(sql: &str) -> Cow<'_, str> {
+    Cow::Owned(pg_sql(sql))
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// What a stored record looks like to [`decide`].
+struct Current {
+    team_id: String,
+    kind: String,
+    body: Value,
+}
+
+/// The new state of a record after a mutation.
+struct Next {
+    deleted: bool,
+    body: Value,
+}
+
+/// Decides what one mutation does to the current record. Pure: the same for both backends.
+fn decide(actor: &Actor, m: &Mutation, current: Option<Current>) -> Result<Next, Rejection> {
+    let reject = |reason: String, reason_de: String| Rejection { mutation_id: m.id, reason, reason_de };
+    if let Some(cur) = &current {
+        // Another team's record is reported exactly like a missing one: its existence is not disclosed.
+        if cur.team_id != actor.team_id || cur.kind != m.kind.as_str() {
+            return Err(reject(
+                "record not found in your team".into(),
+                "Dieser Datensatz gehört nicht zu Ihrem Team und wurde nicht geändert.".into(),
+            ));
+        }
+    }
+    match &m.op {
+        Op::Put { fields } => {
+            let body = apply_put(m.kind, &m.record_id, current.as_ref().map(|c| &c.body), fields)
+                .map_err(|e| reject(e.to_string(), e.message_de()))?;
+            Ok(Next { deleted: false, body })
+        }
+        Op::Delete => match current {
+            Some(cur) => Ok(Next { deleted: true, body: cur.body }),
+            None => Err(reject(
+                "record does not exist".into(),
+                "Der zu löschende Datensatz existiert nicht.".into(),
+            )),
+        },
+    }
+}
+
+fn rejection_payload(m: &Mutation) -> String {
+    serde_json::to_string(m).unwrap_or_default()
+}
+
+macro_rules! impl_database {
+    ($store:ty, $backend:expr, $sql:path, $migrations:literal) => {
+        #[async_trait]
+        impl Database for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn migrate(&self) -> Result<(), DbError> {
+                sqlx::migrate!($migrations).run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn ping(&self) -> Result<(), DbError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn team_count(&self) -> Result<i64, DbError> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM teams").fetch_one(&self.pool).await?;
+                Ok(n)
+            }
+
+            async fn create_team(&self, id: &str, name: &str) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(&$sql("INSERT INTO teams (id, name) VALUES (?, ?)"))
+                    .bind(id)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(&$sql("INSERT INTO team_counters (team_id, seq) VALUES (?, 0)"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_user(&self, u: NewUser<'_>) -> Result<(), DbError> {
+                sqlx::query(&$sql(
+                    "INSERT INTO users (id, team_id, username, display_name, role, password_hash, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ))
+                .bind(u.id)
+                .bind(u.team_id)
+                .bind(u.username)
+                .bind(u.display_name)
+                .bind(u.role)
+                .bind(u.password_hash)
+                .bind(now_rfc3339())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, DbError> {
+                let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(&$sql(
+                    "SELECT u.id, u.team_id, t.name, u.username, u.display_name, u.role, u.password_hash \
+                     FROM users u JOIN teams t ON t.id = u.team_id WHERE u.username = ?",
+                ))
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(user_row))
+            }
+
+            async fn create_session(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<(), DbError> {
+                sqlx::query(&$sql("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)"))
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserRow>, DbError> {
+                let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(&$sql(
+                    "SELECT u.id, u.team_id, t.name, u.username, u.display_name, u.role, u.password_hash \
+                     FROM sessions s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = u.team_id \
+                     WHERE s.token_hash = ? AND s.expires_at > ?",
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(user_row))
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
+                sqlx::query(&$sql("DELETE FROM sessions WHERE token_hash = ?"))
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn push(
+                &self,
+                actor: &Actor,
+                client_id: &str,
+                mutations: &[Mutation],
+            ) -> Result<PushResponse, DbError> {
+                let now = now_rfc3339();
+                let mut tx = self.pool.begin().await?;
+                // Write first: SQLite takes its write lock here (under busy_timeout) instead of failing on
+                // a later lock upgrade; PostgreSQL locks the device's row so two tabs cannot both apply.
+                sqlx::query(&$sql(
+                    "INSERT INTO client_state (client_id, user_id, team_id, last_processed, seen_at) \
+                     VALUES (?, ?, ?, 0, ?) ON CONFLICT (client_id) DO NOTHING",
+                ))
+                .bind(client_id)
+                .bind(&actor.user_id)
+                .bind(&actor.team_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+                let (last, owner): (i64, String) = sqlx::query_as(&$sql(
+                    "UPDATE client_state SET seen_at = ? WHERE client_id = ? RETURNING last_processed, user_id",
+                ))
+                .bind(&now)
+                .bind(client_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if owner != actor.user_id {
+                    return Err(DbError::ForeignClient);
+                }
+                let mut last = u64::try_from(last).map_err(|_| DbError::Corrupt("negative mutation id".into()))?;
+                let start = last;
+                let mut rejected = Vec::new();
+                for m in mutations {
+                    if m.id <= last {
+                        continue; // Already processed: a replayed push is harmless.
+                    }
+                    if m.id != last + 1 {
+                        break; // A gap: the device resends from last + 1.
+                    }
+                    let row: Option<(String, String, String)> = sqlx::query_as(&$sql(
+                        "SELECT team_id, kind, body FROM records WHERE id = ?",
+                    ))
+                    .bind(&m.record_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let current = match row {
+                        Some((team_id, kind, body)) => Some(Current {
+                            team_id,
+                            kind,
+                            body: serde_json::from_str(&body).map_err(|e| DbError::Corrupt(e.to_string()))?,
+                        }),
+                        None => None,
+                    };
+                    match decide(actor, m, current) {
+                        Ok(next) => {
+                            let (seq,): (i64,) = sqlx::query_as(&$sql(
+                                "UPDATE team_counters SET seq = seq + 1 WHERE team_id = ? RETURNING seq",
+                            ))
+                            .bind(&actor.team_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            sqlx::query(&$sql(
+                                "INSERT INTO records (id, team_id, kind, seq, deleted, body, updated_by, updated_at) \
+                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET \
+                                 seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, \
+                                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                            ))
+                            .bind(&m.record_id)
+                            .bind(&actor.team_id)
+                            .bind(m.kind.as_str())
+                            .bind(seq)
+                            .bind(i64::from(next.deleted))
+                            .bind(next.body.to_string())
+                            .bind(&actor.display_name)
+                            .bind(&now)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        Err(rejection) => {
+                            sqlx::query(&$sql(
+                                "INSERT INTO rejected_mutations \
+                                 (client_id, mutation_id, user_id, reason, payload, rejected_at) \
+                                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, mutation_id) DO NOTHING",
+                            ))
+                            .bind(client_id)
+                            .bind(m.id as i64)
+                            .bind(&actor.user_id)
+                            .bind(&rejection.reason)
+                            .bind(rejection_payload(m))
+                            .bind(&now)
+                            .execute(&mut *tx)
+                            .await?;
+                            tracing::info!(mutation = m.id, reason = %rejection.reason, "mutation rejected");
+                            rejected.push(rejection);
+                        }
+                    }
+                    last = m.id;
+                }
+                if last != start {
+                    sqlx::query(&$sql("UPDATE client_state SET last_processed = ? WHERE client_id = ?"))
+                        .bind(last as i64)
+                        .bind(client_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(PushResponse { last_processed: last, rejected })
+            }
+
+            async fn pull(&self, actor: &Actor, since: u64, limit: u32) -> Result<PullResponse, DbError> {
+                let limit = limit.clamp(1, MAX_PULL_PAGE);
+                let rows: Vec<(String, String, i64, i64, String, String)> = sqlx::query_as(&$sql(
+                    "SELECT kind, id, seq, deleted, body, updated_by FROM records \
+                     WHERE team_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                ))
+                .bind(&actor.team_id)
+                .bind(i64::try_from(since).unwrap_or(i64::MAX))
+                .bind(i64::from(limit) + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                let has_more = rows.len() > limit as usize;
+                let mut records = Vec::with_capacity(rows.len().min(limit as usize));
+                for (kind, id, seq, deleted, body, updated_by) in rows.into_iter().take(limit as usize) {
+                    let kind = RecordKind::parse(&kind).ok_or_else(|| DbError::Corrupt(format!("kind {kind}")))?;
+                    records.push(RecordState {
+                        kind,
+                        id,
+                        seq: seq as u64,
+                        deleted: deleted != 0,
+                        body: serde_json::from_str(&body).map_err(|e| DbError::Corrupt(e.to_string()))?,
+                        updated_by,
+                    });
+                }
+                let cursor = records.last().map_or(since, |r| r.seq);
+                Ok(PullResponse { protocol: SYNC_PROTOCOL_VERSION, records, cursor, has_more })
+            }
+        }
+    };
+}
+
+fn user_row(r: (String, String, String, String, String, String, String)) -> UserRow {
+    UserRow {
+        id: r.0,
+        team_id: r.1,
+        team_name: r.2,
+        username: r.3,
+        display_name: r.4,
+        role: r.5,
+        password_hash: r.6,
+    }
+}
+
+impl_database!(SqliteStore, Backend::Sqlite, sqlite_sql, "./migrations/sqlite");
+impl_database!(PgStore, Backend::Postgres, postgres_sql, "./migrations/postgres");

@@ -1,0 +1,73 @@
+//! The API's error boundary: English `error`/`message` for programs and logs, German `message_de` for people.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not logged in")]
+    Unauthorized,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("bad request: {0}")]
+    BadRequest(String, &'static str),
+    #[error("request body too large")]
+    TooLarge,
+    #[error("this device id belongs to another user")]
+    ForeignClient,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "Bitte melden Sie sich an.".into())
+            }
+            ApiError::BadCredentials => {
+                (StatusCode::UNAUTHORIZED, "bad_credentials", "Benutzername oder Passwort ist falsch.".into())
+            }
+            ApiError::BadRequest(_, de) => (StatusCode::BAD_REQUEST, "bad_request", (*de).into()),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "Die Anfrage ist zu groß. Bitte in kleineren Teilen senden.".into(),
+            ),
+            ApiError::ForeignClient => (
+                StatusCode::CONFLICT,
+                "foreign_client",
+                "Dieses Gerät ist einer anderen Person zugeordnet. Bitte erneut anmelden.".into(),
+            ),
+            ApiError::Db(DbError::ForeignClient) => (
+                StatusCode::CONFLICT,
+                "foreign_client",
+                "Dieses Gerät ist einer anderen Person zugeordnet. Bitte erneut anmelden.".into(),
+            ),
+            ApiError::Db(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "Der Server kann gerade nicht speichern. Ihre Änderungen bleiben auf dem Gerät.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message_de) = self.parts();
+        if let ApiError::Db(e) = &self {
+            tracing::error!(error = %e, "database error");
+        }
+        let message = match &self {
+            ApiError::Db(DbError::ForeignClient) => self.to_string(),
+            ApiError::Db(_) => "storage unavailable".to_string(), // details stay in the log
+            _ => self.to_string(),
+        };
+        (status, Json(json!({ "error": code, "message": message, "message_de": message_de }))).into_response()
+    }
+}

@@ -1,0 +1,141 @@
+//! Passgenau's server: serves the app shell (Leptos SSR) and its build assets, the service worker,
+//! authentication and the versioned sync API over SQLite or PostgreSQL.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod security;
+pub mod sw;
+pub mod sync_api;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use config::Config;
+use db::Db;
+
+/// Largest request body any route accepts (a push of 1000 mutations fits easily).
+pub const BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+    /// The generated service worker of the build being served.
+    pub service_worker: Arc<String>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}
+
+/// Leptos options for the built site in `config.site_root`. Hashed file names are used when
+/// cargo-leptos wrote `hash.txt` beside this executable (a `cargo leptos build` with `hash-files`).
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("hash.txt").exists()))
+        .unwrap_or(false);
+    LeptosOptions::builder()
+        .output_name("passgenau")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .hash_files(hashed)
+        .build()
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        let service_worker = sw::build(&config.site_root).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, site_root = %config.site_root.display(), "cannot read the built site; service worker caches only the shell");
+            sw::shell_only()
+        });
+        let leptos_options = leptos_options(&config);
+        AppState { db, config: Arc::new(config), leptos_options, service_worker: Arc::new(service_worker) }
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    let backend = match state.db.backend() {
+        db::Backend::Sqlite => "sqlite",
+        db::Backend::Postgres => "postgres",
+    };
+    match state.db.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok", "database": backend})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "database": backend})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn service_worker(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        state.service_worker.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+async fn api_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(serde_json::json!({"error": "not_found", "message": "no such API route", "message_de": "Diese Schnittstelle gibt es nicht."})),
+    )
+        .into_response()
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/sync/push", post(sync_api::push))
+        .route("/sync/pull", get(sync_api::pull))
+        .fallback(api_not_found);
+    let routes = generate_route_list(app::App);
+    let opts = state.leptos_options.clone();
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/sw.js", get(service_worker))
+        .nest("/api/v1", api)
+        .leptos_routes(&state, routes, move || app::shell(opts.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CompressionLayer::new());
+    for layer in security::layers() {
+        router = router.layer(layer);
+    }
+    router.with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

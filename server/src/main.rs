@@ -1,0 +1,74 @@
+//! `server [serve] [--demo]`: runs Passgenau. Errors end in one line on stderr and a non-zero exit.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use server::config::redact_url;
+use server::{db, demo, AppState, Config};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut config = Config::from_env()?;
+    match args.first().map(String::as_str) {
+        None | Some("serve") | Some("--demo") => {}
+        Some("-h") | Some("--help") => {
+            println!("usage: server [serve] [--demo]\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, RUST_LOG");
+            return Ok(());
+        }
+        Some(other) => anyhow::bail!("unknown command {other:?} (try --help)"),
+    }
+    if args.iter().any(|a| a == "--demo") {
+        config.demo = true;
+    }
+    let url = redact_url(&config.database_url);
+    let db =
+        db::connect(&config.database_url).await.with_context(|| format!("cannot open database {url}"))?;
+    tracing::info!(database = %url, "database ready");
+    if config.demo && demo::seed_if_empty(&db).await.context("cannot seed demo data")? {
+        tracing::info!("seeded demo data (users anna, ben, clara; password {})", demo::DEMO_PASSWORD);
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    server::serve(listener, AppState::new(db, config), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

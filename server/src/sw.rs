@@ -1,0 +1,78 @@
+//! The service worker, generated at start-up from the files the server actually serves: the hashed
+//! build assets under `site_root/pkg`, the static assets and the app-shell pages. Its cache name is
+//! a hash of that list and the files' contents, so every new build installs a fresh cache and the
+//! old one is dropped on activation: never stale wasm against a new server.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// App-shell pages to precache. They render the same for everyone (no case data on the server side).
+pub const SHELL_PAGES: &[&str] = &["/", "/anmelden", "/fall", "/fall/neu"];
+
+const TEMPLATE: &str = include_str!("sw.template.js");
+
+/// Builds the service worker script for the site in `site_root`. A missing site (the server started
+/// without a build, as in the API tests) gives a worker that caches the shell pages only.
+pub fn build(site_root: &Path) -> std::io::Result<String> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    if site_root.exists() {
+        collect(site_root, site_root, &mut files)?;
+    }
+    Ok(render(files))
+}
+
+fn render(mut files: Vec<(String, Vec<u8>)>) -> String {
+    files.sort();
+    let mut hasher = Sha256::new();
+    let mut urls: Vec<String> = SHELL_PAGES.iter().map(|s| s.to_string()).collect();
+    for (url, bytes) in &files {
+        hasher.update(url.as_bytes());
+        hasher.update(bytes);
+        urls.push(url.clone());
+    }
+    hasher.update(TEMPLATE.as_bytes());
+    let version = hex::encode(&hasher.finalize()[..8]);
+    let list = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
+    TEMPLATE.replace("__VERSION__", &version).replace("__PRECACHE__", &list)
+}
+
+/// The worker for when the site cannot be read: shell pages only.
+pub fn shell_only() -> String {
+    render(Vec::new())
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect(root, &path, out)?;
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        // The worker itself and source maps are not precached; compressed twins are served by encoding.
+        if rel == "sw.js" || rel.ends_with(".map") || rel.ends_with(".br") || rel.ends_with(".gz") {
+            continue;
+        }
+        out.push((format!("/{rel}"), std::fs::read(&path)?));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_changes_with_the_build() {
+        let dir = std::env::temp_dir().join(format!("pg-sw-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        std::fs::write(dir.join("pkg/app.abc.wasm"), b"one").unwrap();
+        let a = super::build(&dir).unwrap();
+        assert!(a.contains("\"/pkg/app.abc.wasm\""));
+        assert!(a.contains("\"/anmelden\""));
+        std::fs::write(dir.join("pkg/app.abc.wasm"), b"two").unwrap();
+        let b = super::build(&dir).unwrap();
+        assert_ne!(a, b, "a changed asset must change the cache version");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,61 @@
+//! Versioned sync endpoints (`/api/v1/sync/*`). The protocol is described in `docs/sync-protocol.md`.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use passgenau_domain::sync::{
+    PullResponse, PushRequest, PushResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH, SYNC_PROTOCOL_VERSION,
+};
+use serde::Deserialize;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub async fn push(
+    State(state): State<AppState>,
+    user: AuthUser,
+    body: axum::body::Bytes,
+) -> Result<Json<PushResponse>, ApiError> {
+    let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(
+            format!("malformed push: {e}"),
+            "Die gesendeten Änderungen sind nicht lesbar. Bitte die App aktualisieren.",
+        )
+    })?;
+    if req.protocol != SYNC_PROTOCOL_VERSION {
+        return Err(ApiError::BadRequest(
+            format!("unsupported protocol version {}", req.protocol),
+            "Diese App-Version wird vom Server nicht unterstützt. Bitte die App neu laden.",
+        ));
+    }
+    if uuid::Uuid::parse_str(&req.client_id).is_err() {
+        return Err(ApiError::BadRequest(
+            "client_id must be a UUID".into(),
+            "Die Geräte-Kennung ist ungültig.",
+        ));
+    }
+    if req.mutations.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::BadRequest(
+            format!("at most {MAX_PUSH_BATCH} mutations per push"),
+            "Zu viele Änderungen auf einmal. Bitte in kleineren Teilen senden.",
+        ));
+    }
+    let res = state.db.push(&user.actor(), &req.client_id, &req.mutations).await?;
+    Ok(Json(res))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    pub since: u64,
+    pub limit: Option<u32>,
+}
+
+pub async fn pull(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let res = state.db.pull(&user.actor(), q.since, q.limit.unwrap_or(MAX_PULL_PAGE)).await?;
+    Ok(Json(res))
+}

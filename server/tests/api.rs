@@ -1,0 +1,327 @@
+//! The HTTP API against the real server and a real database (SQLite and PostgreSQL).
+
+mod common;
+
+use serde_json::{json, Value};
+
+use common::TestApp;
+
+const DEVICE_A: &str = "11111111-1111-4111-8111-111111111111";
+const DEVICE_B: &str = "22222222-2222-4222-8222-222222222222";
+const DEVICE_C: &str = "33333333-3333-4333-8333-333333333333";
+
+fn case_id(n: u32) -> String {
+    format!("aaaaaaaa-0000-4000-8000-{n:012}")
+}
+
+fn put_case(mutation_id: u64, n: u32, label: &str, note: &str) -> Value {
+    json!({
+        "id": mutation_id, "kind": "case", "record_id": case_id(n), "client_time": "2026-11-23T09:00:00Z",
+        "op": {"type": "put", "fields": {"schema": 1, "id": case_id(n), "label": label, "start_date": "2026-11-01", "note": note}}
+    })
+}
+
+fn put_fields(mutation_id: u64, n: u32, fields: Value) -> Value {
+    json!({"id": mutation_id, "kind": "case", "record_id": case_id(n), "op": {"type": "put", "fields": fields}})
+}
+
+async fn push(app: &TestApp, c: &reqwest::Client, device: &str, mutations: Vec<Value>) -> (u16, Value) {
+    let res = c
+        .post(app.url("/api/v1/sync/push"))
+        .json(&json!({"protocol": 1, "client_id": device, "mutations": mutations}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn pull(app: &TestApp, c: &reqwest::Client, since: u64, limit: u32) -> Value {
+    let res = c.get(app.url(&format!("/api/v1/sync/pull?since={since}&limit={limit}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// Every record of the team, following the cursor to the end.
+async fn pull_all(app: &TestApp, c: &reqwest::Client) -> Vec<Value> {
+    let mut since = 0;
+    let mut out = Vec::new();
+    loop {
+        let page = pull(app, c, since, 1000).await;
+        let cursor = page["cursor"].as_u64().unwrap();
+        assert!(cursor >= since, "cursors never go back");
+        out.extend(page["records"].as_array().unwrap().iter().cloned());
+        since = cursor;
+        if !page["has_more"].as_bool().unwrap() {
+            return out;
+        }
+    }
+}
+
+fn find<'a>(records: &'a [Value], id: &str) -> Option<&'a Value> {
+    records.iter().find(|r| r["id"] == id)
+}
+
+both!(health_reports_the_backend, |app: TestApp| async move {
+    let v: Value = reqwest::get(app.url("/healthz")).await.unwrap().json().await.unwrap();
+    assert_eq!(v["status"], "ok");
+    let expected = if app.database_url.starts_with("sqlite") { "sqlite" } else { "postgres" };
+    assert_eq!(v["database"], expected);
+});
+
+both!(login_sets_a_safe_cookie_and_logout_ends_the_session, |app: TestApp| async move {
+    let c = reqwest::Client::new();
+    let bad = c
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "anna", "password": "falsch"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["message_de"], "Benutzername oder Passwort ist falsch.");
+    let unknown = c
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "niemand", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 401);
+
+    let ok = c
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "anna", "password": "passgenau-demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let cookie = ok.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let me: Value = ok.json().await.unwrap();
+    assert_eq!(me["display_name"], "Anna Albers");
+    assert!(me.get("password_hash").is_none());
+
+    let client = app.login("anna").await;
+    let me = client.get(app.url("/api/v1/auth/me")).send().await.unwrap();
+    assert_eq!(me.status(), 200);
+    client.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
+    let after = client.get(app.url("/api/v1/auth/me")).send().await.unwrap();
+    assert_eq!(after.status(), 401);
+});
+
+both!(sync_needs_a_session, |app: TestApp| async move {
+    let anon = reqwest::Client::new();
+    let (status, body) = push(&app, &anon, DEVICE_A, vec![put_case(1, 1, "AZ 1", "")]).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "unauthorized");
+    let res = anon.get(app.url("/api/v1/sync/pull?since=0")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+});
+
+both!(a_case_pushed_by_one_member_reaches_the_team_and_no_one_else, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    let clara = app.login("clara").await;
+    let (status, res) = push(&app, &anna, DEVICE_A, vec![put_case(1, 1, "AZ 1", "erste Notiz")]).await;
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(res["last_processed"], 1);
+    assert_eq!(res["rejected"], json!([]));
+
+    let team = pull_all(&app, &ben).await;
+    let rec = find(&team, &case_id(1)).expect("ben sees anna's case");
+    assert_eq!(rec["body"]["note"], "erste Notiz");
+    assert_eq!(rec["updated_by"], "Anna Albers");
+
+    let other = pull_all(&app, &clara).await;
+    assert!(find(&other, &case_id(1)).is_none(), "another team never sees the case");
+    assert!(other.is_empty(), "the other team has no demo cases: {other:?}");
+
+    // Clara cannot change it either: rejected with a reason, and the record stays as it was.
+    let (status, res) =
+        push(&app, &clara, DEVICE_C, vec![put_fields(1, 1, json!({"note": "überschrieben"}))]).await;
+    assert_eq!(status, 200);
+    assert_eq!(res["last_processed"], 1);
+    assert_eq!(res["rejected"][0]["mutation_id"], 1);
+    let team = pull_all(&app, &ben).await;
+    assert_eq!(find(&team, &case_id(1)).unwrap()["body"]["note"], "erste Notiz");
+});
+
+both!(field_edits_from_two_devices_merge, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    push(&app, &anna, DEVICE_A, vec![put_case(1, 7, "AZ 7", "")]).await;
+    push(&app, &anna, DEVICE_A, vec![put_fields(2, 7, json!({"note": "von Anna"}))]).await;
+    push(&app, &ben, DEVICE_B, vec![put_fields(1, 7, json!({"label": "AZ 7 neu"}))]).await;
+    let team = pull_all(&app, &anna).await;
+    let body = &find(&team, &case_id(7)).unwrap()["body"];
+    assert_eq!(body["note"], "von Anna");
+    assert_eq!(body["label"], "AZ 7 neu");
+});
+
+both!(a_replayed_push_is_applied_once_and_a_gap_waits, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let batch = vec![put_case(1, 1, "AZ 1", ""), put_case(2, 2, "AZ 2", "")];
+    let (_, first) = push(&app, &anna, DEVICE_A, batch.clone()).await;
+    let before = pull_all(&app, &anna).await;
+    let (_, again) = push(&app, &anna, DEVICE_A, batch).await;
+    assert_eq!(first["last_processed"], 2);
+    assert_eq!(again["last_processed"], 2);
+    let after = pull_all(&app, &anna).await;
+    assert_eq!(before, after, "a lost response followed by a retry changes nothing");
+
+    // Mutation 4 without 3: nothing applied, the device is told to resend from 3.
+    let (_, gap) = push(&app, &anna, DEVICE_A, vec![put_case(4, 4, "AZ 4", "")]).await;
+    assert_eq!(gap["last_processed"], 2);
+    assert!(find(&pull_all(&app, &anna).await, &case_id(4)).is_none());
+});
+
+both!(bad_pushes_get_clear_errors_and_never_block_the_queue, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let raw = |body: &'static str| {
+        anna.post(app.url("/api/v1/sync/push")).header("content-type", "application/json").body(body).send()
+    };
+    let res = raw("{not json").await.unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert!(body["message_de"].as_str().unwrap().contains("nicht lesbar"));
+
+    let (status, body) = {
+        let res = anna
+            .post(app.url("/api/v1/sync/push"))
+            .json(&json!({"protocol": 99, "client_id": DEVICE_A, "mutations": []}))
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("protocol"));
+
+    let huge = "x".repeat(server::BODY_LIMIT_BYTES + 10);
+    let res = anna.post(app.url("/api/v1/sync/push")).body(huge).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+
+    // An impossible value is rejected with a reason; the mutation behind it still applies.
+    let (status, res) =
+        push(&app, &anna, DEVICE_A, vec![put_case(1, 1, "", ""), put_case(2, 2, "AZ 2", "")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(res["last_processed"], 2);
+    assert_eq!(res["rejected"].as_array().unwrap().len(), 1);
+    assert_eq!(res["rejected"][0]["reason_de"], "Bitte ein Aktenzeichen oder Pseudonym eingeben.");
+    let team = pull_all(&app, &anna).await;
+    assert!(find(&team, &case_id(1)).is_none());
+    assert!(find(&team, &case_id(2)).is_some());
+
+    // A device id is bound to its user.
+    let ben = app.login("ben").await;
+    let (status, body) = push(&app, &ben, DEVICE_A, vec![put_case(3, 3, "AZ 3", "")]).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"], "foreign_client");
+    // And the server still serves.
+    let v: Value = reqwest::get(app.url("/healthz")).await.unwrap().json().await.unwrap();
+    assert_eq!(v["status"], "ok");
+});
+
+both!(pull_pages_follow_the_cursor, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let batch: Vec<Value> = (1..=25).map(|i| put_case(i, i as u32, &format!("AZ {i}"), "")).collect();
+    push(&app, &anna, DEVICE_A, batch).await;
+    let mut since = 0;
+    let mut pages = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = pull(&app, &anna, since, 10).await;
+        pages += 1;
+        for r in page["records"].as_array().unwrap() {
+            let seq = r["seq"].as_u64().unwrap();
+            assert!(seq > since, "records come in server order after the cursor");
+            seen.push(r["id"].as_str().unwrap().to_owned());
+        }
+        since = page["cursor"].as_u64().unwrap();
+        if !page["has_more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 28, "25 new cases and 3 demo cases");
+    assert_eq!(pages, 3);
+});
+
+both!(concurrent_devices_never_leave_a_gap_behind_the_cursor, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    let devices = [
+        (anna.clone(), "44444444-4444-4444-8444-444444444441"),
+        (anna.clone(), "44444444-4444-4444-8444-444444444442"),
+        (ben.clone(), "44444444-4444-4444-8444-444444444443"),
+        (ben.clone(), "44444444-4444-4444-8444-444444444444"),
+    ];
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for (d, (client, device)) in devices.into_iter().enumerate() {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 1..=20u64 {
+                let n = (d as u32 + 1) * 1000 + i as u32;
+                let (status, res) =
+                    push(&app, &client, device, vec![put_case(i, n, &format!("AZ {n}"), "")]).await;
+                assert_eq!(status, 200, "{res}");
+            }
+        }));
+    }
+    // A reader that follows the cursor while the writers run must end with every record.
+    let reader = {
+        let app = app.clone();
+        let anna = anna.clone();
+        tokio::spawn(async move {
+            let mut since = 0;
+            let mut seen = std::collections::HashSet::new();
+            for _ in 0..200 {
+                let page = pull(&app, &anna, since, 1000).await;
+                for r in page["records"].as_array().unwrap() {
+                    seen.insert(r["id"].as_str().unwrap().to_owned());
+                }
+                since = page["cursor"].as_u64().unwrap();
+                tokio::task::yield_now().await;
+            }
+            (since, seen)
+        })
+    };
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (mut since, mut seen) = reader.await.unwrap();
+    loop {
+        let page = pull(&app, &anna, since, 1000).await;
+        for r in page["records"].as_array().unwrap() {
+            seen.insert(r["id"].as_str().unwrap().to_owned());
+        }
+        since = page["cursor"].as_u64().unwrap();
+        if !page["has_more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 83, "80 concurrent cases + 3 demo cases, none skipped by the cursor");
+});
+
+both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
+    for path in ["/", "/anmelden", "/fall", "/fall/neu"] {
+        let res = reqwest::get(app.url(path)).await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let h = res.headers().clone();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<html lang=\"de\""), "{path}: {html}");
+        assert!(html.contains("manifest.webmanifest"));
+        assert!(!html.contains("JA-2026-0142"), "no case data is rendered by the server");
+    }
+    let api404 = reqwest::get(app.url("/api/v1/nichts")).await.unwrap();
+    assert_eq!(api404.status(), 404);
+    let sw = reqwest::get(app.url("/sw.js")).await.unwrap();
+    assert_eq!(sw.headers()["cache-control"], "no-cache");
+    let js = sw.text().await.unwrap();
+    assert!(js.contains("\"/anmelden\"") && js.contains("passgenau-shell-"));
+});

@@ -1,0 +1,65 @@
+//! The server binary as an operator meets it: bad configuration, start, SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+mod common;
+
+fn server() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_server"));
+    c.env_remove("DATABASE_URL").env("RUST_LOG", "info");
+    c
+}
+
+fn one_line_error(out: &std::process::Output) -> String {
+    assert!(!out.status.success(), "must exit non-zero");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "one error line, got: {err}");
+    assert!(!err.contains("panicked"), "no panic trace: {err}");
+    lines[0].to_owned()
+}
+
+#[test]
+fn a_malformed_database_url_is_one_line_and_a_failure() {
+    let out = server().env("DATABASE_URL", "mysql://x").output().unwrap();
+    let line = one_line_error(&out);
+    assert!(line.contains("unsupported DATABASE_URL"), "{line}");
+}
+
+#[test]
+fn an_unreachable_postgres_is_one_line_without_the_password() {
+    let out =
+        server().env("DATABASE_URL", "postgres://nutzer:geheim@127.0.0.1:9/passgenau").output().unwrap();
+    let line = one_line_error(&out);
+    assert!(line.contains("cannot open database"), "{line}");
+    assert!(!line.contains("geheim"), "the password never reaches the log: {line}");
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = common::TempDir::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = server()
+        .env("DATABASE_URL", format!("sqlite:{}", dir.0.join("x.db").display()))
+        .env("PASSGENAU_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", dir.0.join("site"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "server did not start");
+    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stopped"));
+}
