@@ -51,8 +51,8 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> std::io
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        // The worker itself and source maps are not precached; compressed twins are served by encoding.
-        if rel == "sw.js" || rel.ends_with(".map") || rel.ends_with(".br") || rel.ends_with(".gz") {
+        // The worker itself, type declarations and source maps are not precached.
+        if rel == "sw.js" || [".map", ".ts", ".br", ".gz"].iter().any(|ext| rel.ends_with(ext)) {
             continue;
         }
         out.push((format!("/{rel}"), std::fs::read(&path)?));
@@ -67,8 +67,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("pg-sw-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("pkg")).unwrap();
         std::fs::write(dir.join("pkg/app.abc.wasm"), b"one").unwrap();
+        std::fs::write(dir.join("pkg/app.d.abc.ts"), b"declare").unwrap();
         let a = super::build(&dir).unwrap();
         assert!(a.contains("\"/pkg/app.abc.wasm\""));
+        assert!(!a.contains(".ts\""), "type declarations are not precached");
         assert!(a.contains("\"/anmelden\""));
         std::fs::write(dir.join("pkg/app.abc.wasm"), b"two").unwrap();
         let b = super::build(&dir).unwrap();

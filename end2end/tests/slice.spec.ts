@@ -1,0 +1,91 @@
+import { test, expect, Page, BrowserContext } from '@playwright/test';
+
+// The thin vertical slice through every layer: login, a case in local storage, offline from the
+// service worker, sync, and a second device of the same team.
+
+async function login(page: Page, username: string) {
+  await page.goto('/anmelden');
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill('passgenau-demo');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
+}
+
+async function serverReachable(page: Page): Promise<boolean> {
+  return page.evaluate(() => fetch('/healthz', { cache: 'no-store' }).then((r) => r.ok, () => false));
+}
+
+async function newDevice(browser: import('@playwright/test').Browser): Promise<[BrowserContext, Page]> {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => { throw new Error(`page error: ${e.message}`); });
+  return [ctx, page];
+}
+
+test('a case made and edited offline reaches another device of the team', async ({ browser }) => {
+  const [deviceA, page] = await newDevice(browser);
+  await login(page, 'anna');
+  // The demo cases of the team arrive with the first sync.
+  await expect(page.getByRole('link', { name: 'JA-2026-0142' })).toBeVisible();
+
+  const label = `E2E-${Date.now()}`;
+  await page.getByRole('link', { name: 'Neuer Fall' }).click();
+  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Beginn').fill('2026-11-02');
+  await page.getByRole('button', { name: 'Fall anlegen' }).click();
+  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+
+  // It lives in local storage, one key per record, and survives a reload.
+  const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('pg1:rec:case:')));
+  expect(keys.length).toBe(4);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '0');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  // The network is cut: the page reloads from the service worker, the case opens and is edited.
+  await deviceA.setOffline(true);
+  expect(await serverReachable(page)).toBe(false);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+  await page.getByLabel('Notiz').fill('Beim Hausbesuch offline notiert.');
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '1');
+  await page.goto('/');
+  await page.getByRole('link', { name: label }).click();
+  await expect(page.getByLabel('Notiz')).toHaveValue('Beim Hausbesuch offline notiert.');
+  await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+  await expect(page.locator('.online')).toHaveText('Offline');
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '1');
+
+  // The network returns: the change syncs.
+  await deviceA.setOffline(false);
+  expect(await serverReachable(page)).toBe(true);
+  await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '0');
+  await expect(page.locator('.online')).toHaveText('Online');
+
+  // Another member of the team on another device sees the edited case.
+  const [deviceB, pageB] = await newDevice(browser);
+  await login(pageB, 'ben');
+  await pageB.getByRole('link', { name: label }).click();
+  await expect(pageB.getByLabel('Notiz')).toHaveValue('Beim Hausbesuch offline notiert.');
+
+  // A member of another team does not.
+  const [deviceC, pageC] = await newDevice(browser);
+  await login(pageC, 'clara');
+  await expect(pageC.locator('.last-sync')).toContainText('Zuletzt synchronisiert');
+  await expect(pageC.getByText('Noch keine Fälle auf diesem Gerät.')).toBeVisible();
+  await expect(pageC.getByRole('link', { name: label })).toHaveCount(0);
+
+  await deviceA.close();
+  await deviceB.close();
+  await deviceC.close();
+});
+
+test('a wrong password gets a German message', async ({ page }) => {
+  await page.goto('/anmelden');
+  await page.getByLabel('Benutzername').fill('anna');
+  await page.getByLabel('Passwort').fill('falsch');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Benutzername oder Passwort ist falsch.');
+});

@@ -1,0 +1,103 @@
+# Shared set-up for scripts/run.sh and scripts/test.sh. Source it; it installs what is missing
+# (idempotent, pinned) and exports the environment the build needs.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/passgenau/target}"
+TOOLS="${PASSGENAU_TOOLS:-$HOME/.cache/passgenau/tools}"
+export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+CARGO_LEPTOS_VERSION=0.3.5
+BINARYEN_VERSION=132.0.0
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+need_root_for_apt() { [ "$(id -u)" = 0 ] || { echo "error: installing Debian packages needs root (apt-get)" >&2; exit 1; }; }
+
+APT_UPDATED=0
+apt_install() {
+  need_root_for_apt
+  if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+wasm_bindgen_version() {
+  # The CLI must equal the wasm-bindgen crate in Cargo.lock.
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+install_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes on 2 cores, once)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  local wbv
+  wbv="$(wasm_bindgen_version)"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbv\$"; then
+    log "installing wasm-bindgen-cli $wbv (about 4 minutes, once)"
+    # Not --locked: one of the CLI's locked dependencies is no longer in the registry.
+    cargo install wasm-bindgen-cli --version "$wbv" --force
+  fi
+}
+
+install_node_tools() {
+  # wasm-opt from npm's binaryen (Debian's binaryen 108 corrupts wasm-bindgen's externref table).
+  if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    log "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+    mkdir -p "$TOOLS"
+    (cd "$TOOLS" && npm install --no-save --silent "binaryen@$BINARYEN_VERSION" >/dev/null)
+  fi
+}
+
+install_e2e_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian chromium"
+    apt_install chromium
+  fi
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    log "installing Playwright (npm, no browser download)"
+    (cd "$ROOT/end2end" && npm ci --silent >/dev/null)
+  fi
+}
+
+# Builds the release site (wasm + css + assets into target/site) and the server binary.
+build_release() {
+  install_rust_tools
+  install_node_tools
+  log "building release (cargo leptos build --release)"
+  (cd "$ROOT" && cargo leptos build --release)
+}
+
+server_binary() { echo "$CARGO_TARGET_DIR/release/server"; }
+
+# Starts Debian's PostgreSQL on loopback and exports TEST_PG_URL for a role that may create databases.
+install_postgres() {
+  if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    log "installing Debian postgresql"
+    apt_install postgresql
+  fi
+  local ver
+  ver="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+  if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$ver main"; then
+    pg_createcluster "$ver" main >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $4}' | grep -qx online; then
+    log "starting PostgreSQL $ver on loopback"
+    pg_ctlcluster "$ver" main start
+  fi
+  local port
+  port="$(pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $3}')"
+  for _ in $(seq 1 30); do runuser -u postgres -- pg_isready -q -p "$port" && break; sleep 1; done
+  runuser -u postgres -- psql -p "$port" -qtAc "SELECT 1 FROM pg_roles WHERE rolname='passgenau_test'" | grep -q 1 ||
+    runuser -u postgres -- psql -p "$port" -qc "CREATE ROLE passgenau_test LOGIN PASSWORD 'passgenau_test' CREATEDB"
+  # Databases left by earlier test runs (each test makes its own).
+  for db in $(runuser -u postgres -- psql -p "$port" -qtAc "SELECT datname FROM pg_database WHERE datname LIKE 'pgt\_%'"); do
+    runuser -u postgres -- psql -p "$port" -qc "DROP DATABASE \"$db\"" >/dev/null
+  done
+  export TEST_PG_URL="postgres://passgenau_test:passgenau_test@127.0.0.1:$port/postgres"
+}
