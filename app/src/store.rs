@@ -225,7 +225,7 @@ pub fn cases(kv: &dyn Kv) -> Vec<Case> {
         .filter(|r| !r.deleted)
         .filter_map(|r| Case::from_json(r.body).ok())
         .collect();
-    out.sort_by(|a, b| a.label.as_str().to_lowercase().cmp(&b.label.as_str().to_lowercase()));
+    out.sort_by_cached_key(|c| c.label.as_str().to_lowercase());
     out
 }
 
