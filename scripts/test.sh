@@ -6,6 +6,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 start=$(date +%s)
 lap() { log "$1 done after $(( $(date +%s) - start )) s"; }
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
 
 install_rust_tools
 install_node_tools
@@ -23,12 +25,18 @@ cargo clippy -p app -p passgenau-domain --target wasm32-unknown-unknown --featur
 lap "lint"
 
 log "unit and integration tests (SQLite and PostgreSQL)"
-PASSGENAU_REQUIRE_PG=1 cargo test --workspace --locked
+PASSGENAU_REQUIRE_PG=1 cargo test --workspace --locked 2>&1 | tee "$out/cargo.txt"
 lap "cargo test"
 
 build_release
 lap "release build"
 
 log "end-to-end tests (Playwright, Chromium)"
-(cd "$ROOT/end2end" && npx playwright test)
+(cd "$ROOT/end2end" && npx playwright test) 2>&1 | tee "$out/e2e.txt"
 lap "end-to-end"
+
+# One closing line over both runners (pipefail has already stopped the script on any failure).
+cargo_passed=$({ grep -oE '^test result: ok\. [0-9]+ passed' "$out/cargo.txt" || true; } | awk '{s += $4} END {print s + 0}')
+e2e_passed=$({ grep -oE '^ +[0-9]+ passed' "$out/e2e.txt" || true; } | awk '{s += $1} END {print s + 0}')
+echo "cargo tests: $cargo_passed passed; end-to-end tests: $e2e_passed passed"
+echo "summary: $((cargo_passed + e2e_passed)) passed, 0 failed"

@@ -1,0 +1,78 @@
+import { test, expect } from '@playwright/test';
+import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// A new build must replace the cached shell as a whole: never old wasm against a new server.
+// The server derives the service worker's cache name from the files it serves, so a second server
+// start over a changed site is "a new deployment" here, without a second wasm build.
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache/passgenau/target'), 'release/server');
+const PORT = 3102;
+
+async function startServer(site: string, db: string): Promise<ChildProcess> {
+  const child = spawn(BIN, ['serve', '--demo'], {
+    env: { ...process.env, DATABASE_URL: `sqlite:${db}`, LEPTOS_SITE_ROOT: site, PASSGENAU_ADDR: `127.0.0.1:${PORT}` },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok) return child;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not start');
+}
+
+async function stopServer(child: ChildProcess) {
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await done;
+}
+
+const shellCaches = () => caches.keys().then((ks) => ks.filter((k) => k.startsWith('passgenau-shell-')));
+
+test('a new build replaces the cached shell and the app still opens offline', async ({ browser }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passgenau-update-'));
+  const site = path.join(dir, 'site');
+  fs.cpSync(path.join(ROOT, 'target/site'), site, { recursive: true });
+  const db = path.join(dir, 'e2e.db');
+  let server = await startServer(site, db);
+  const ctx = await browser.newContext({ baseURL: `http://127.0.0.1:${PORT}` });
+  try {
+    const page = await ctx.newPage();
+    await page.goto('/anmelden');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const before = await page.evaluate(shellCaches);
+    expect(before).toHaveLength(1);
+    const precached = await page.evaluate(async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname), before[0]);
+    expect(precached).toEqual(expect.arrayContaining(['/', '/anmelden', '/fall', '/fall/neu']));
+    expect(precached.some((p) => /^\/pkg\/passgenau\.[^/]+\.wasm$/.test(p))).toBe(true);
+
+    // Deploy "a new build" and reload: the new worker takes over and drops the old cache.
+    await stopServer(server);
+    fs.appendFileSync(path.join(site, 'manifest.webmanifest'), '\n');
+    server = await startServer(site, db);
+    await page.reload();
+    // Installing creates the new cache; activating removes the old one. The settled state: one cache, new.
+    await expect
+      .poll(async () => {
+        const keys = await page.evaluate(shellCaches);
+        return keys.length === 1 && keys[0] !== before[0];
+      }, { timeout: 20_000 })
+      .toBe(true);
+
+    // And the new cache carries the app offline.
+    await ctx.setOffline(true);
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Anmelden' })).toBeVisible();
+    await expect(page.getByLabel('Benutzername')).toBeEditable();
+  } finally {
+    await ctx.close();
+    await stopServer(server);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
