@@ -10,8 +10,6 @@
 //!
 //! Invariant: unsent mutations are only removed after the server reported them processed.
 
-use std::cell::Cell;
-
 use passgenau_domain::auth::SessionInfo;
 use passgenau_domain::case::{Case, CaseError, CaseId};
 use passgenau_domain::sync::{
@@ -55,6 +53,10 @@ pub struct ClientMeta {
     /// When this device last completed a sync (device clock, display only).
     #[serde(default)]
     pub last_sync: Option<String>,
+    /// Highest mutation id ever put into a push request. Never lowered: a push whose response was
+    /// lost may have been applied, so those mutations must not be rewritten (only new ones coalesce).
+    #[serde(default)]
+    pub sent_upto: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,13 +151,15 @@ fn write<T: Serialize>(kv: &dyn Kv, key: &str, value: &T) -> Result<(), StoreErr
     Ok(())
 }
 
-thread_local! {
-    /// Mutations up to this id are in a push request right now and must not be rewritten.
-    static IN_FLIGHT_UPTO: Cell<u64> = const { Cell::new(0) };
-}
-
-pub fn set_in_flight(upto: u64) {
-    IN_FLIGHT_UPTO.with(|c| c.set(upto));
+/// Records, before a push request leaves, that mutations up to `upto` may reach the server.
+/// From then on they are never rewritten; later edits get new mutations.
+pub fn mark_sent(kv: &dyn Kv, upto: u64) -> Result<(), StoreError> {
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    if upto > meta.sent_upto {
+        meta.sent_upto = upto;
+        write(kv, KEY_CLIENT, &meta)?;
+    }
+    Ok(())
 }
 
 // --- session -------------------------------------------------------------------------------------
@@ -194,6 +198,7 @@ pub fn begin_session(kv: &dyn Kv, info: &SessionInfo, new_client_id: &str) -> Re
             next_mutation: 1,
             cursor: 0,
             last_sync: None,
+            sent_upto: 0,
         };
         write(kv, KEY_CLIENT, &m)?;
     }
@@ -272,13 +277,13 @@ fn change(
     let old = record(kv, kind, id);
     let body = apply_put(kind, id, old.as_ref().map(|r| &r.body), &fields)?;
 
-    // 1. The mutation: merged into the last unsent one for the same record when that is not in flight.
-    let in_flight = IN_FLIGHT_UPTO.with(Cell::get);
+    // 1. The mutation: merged into the last unsent one for the same record if it was never sent.
+    let sent_upto = meta.sent_upto;
     let last = kv.keys(MUT_PREFIX).into_iter().max();
     let coalesce = last
         .as_deref()
         .and_then(|k| read::<StoredMutation>(kv, k))
-        .filter(|sm| sm.mutation.id > in_flight && sm.mutation.record_id == id && sm.mutation.kind == kind)
+        .filter(|sm| sm.mutation.id > sent_upto && sm.mutation.record_id == id && sm.mutation.kind == kind)
         .filter(|sm| matches!(sm.mutation.op, Op::Put { .. }));
     let previous_raw = coalesce.as_ref().and_then(|sm| kv.get(&mut_key(sm.mutation.id)));
     let (mutation, is_new) = match coalesce {
@@ -408,7 +413,7 @@ pub fn apply_push_response(kv: &dyn Kv, sent: &[Mutation], res: &PushResponse) -
 
 /// Applies one pulled page, then (and only then) advances the cursor.
 pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreError> {
-    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    meta(kv).ok_or(StoreError::NotLoggedIn)?;
     for r in &page.records {
         let body = rebase(kv, r.kind, &r.id, Some(&r.body)).unwrap_or_else(|| r.body.clone());
         let rec = StoredRecord {
@@ -422,6 +427,8 @@ pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreErro
         };
         write(kv, &rec_key(r.kind, &r.id), &rec)?;
     }
+    // Read-modify-write in one step, so another tab's mutation counter is not overwritten.
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
     if page.cursor > meta.cursor {
         meta.cursor = page.cursor;
         write(kv, KEY_CLIENT, &meta)?;

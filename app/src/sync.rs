@@ -105,10 +105,8 @@ pub async fn sync_once() -> Result<(), SyncError> {
             client_id: meta.client_id.clone(),
             mutations: batch,
         };
-        store::set_in_flight(upto);
-        let res: Result<PushResponse, SyncError> = net::post("/api/v1/sync/push", &req).await;
-        store::set_in_flight(0);
-        let res = res?;
+        store::mark_sent(&kv, upto)?;
+        let res: PushResponse = net::post("/api/v1/sync/push", &req).await?;
         store::apply_push_response(&kv, &req.mutations, &res)?;
         if res.last_processed < upto {
             break; // The server stopped early; the rest goes next round.

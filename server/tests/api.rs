@@ -223,6 +223,46 @@ both!(bad_pushes_get_clear_errors_and_never_block_the_queue, |app: TestApp| asyn
     assert_eq!(v["status"], "ok");
 });
 
+both!(a_replayed_push_returns_its_rejections_again, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let batch = vec![put_case(1, 1, "", ""), put_case(2, 2, "AZ 2", "")];
+    let (_, first) = push(&app, &anna, DEVICE_A, batch.clone()).await;
+    // The first response was lost; the device sends the same batch again.
+    let (_, again) = push(&app, &anna, DEVICE_A, batch).await;
+    assert_eq!(first["rejected"], again["rejected"], "the device learns about the rejection either way");
+    assert_eq!(again["rejected"][0]["mutation_id"], 1);
+    assert_eq!(again["rejected"][0]["reason_de"], "Bitte ein Aktenzeichen oder Pseudonym eingeben.");
+});
+
+both!(concurrent_edits_of_different_fields_of_one_case_both_survive, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    push(&app, &anna, DEVICE_A, vec![put_case(1, 9, "AZ 9", "")]).await;
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for (client, device, field) in [(anna.clone(), DEVICE_A, "note"), (ben.clone(), DEVICE_B, "label")] {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            // Each device changes its own field many times, at the same time as the other.
+            let first = if device == DEVICE_A { 2 } else { 1 };
+            for i in 0..60u64 {
+                let value = format!("{field} {i}");
+                let (status, res) =
+                    push(&app, &client, device, vec![put_fields(first + i, 9, json!({ field: value }))])
+                        .await;
+                assert_eq!(status, 200, "{res}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let team = pull_all(&app, &anna).await;
+    let body = &find(&team, &case_id(9)).unwrap()["body"];
+    assert_eq!(body["note"], "note 59", "no lost update: {body}");
+    assert_eq!(body["label"], "label 59", "no lost update: {body}");
+});
+
 both!(pull_pages_follow_the_cursor, |app: TestApp| async move {
     let anna = app.login("anna").await;
     let batch: Vec<Value> = (1..=25).map(|i| put_case(i, i as u32, &format!("AZ {i}"), "")).collect();

@@ -48,18 +48,30 @@ fn a_new_case_is_stored_and_queued() {
 }
 
 #[test]
-fn edits_coalesce_into_the_unsent_mutation_but_not_into_one_in_flight() {
+fn edits_coalesce_into_an_unsent_mutation_but_never_into_one_that_was_sent() {
     let kv = logged_in();
     let c = new_case(&kv, 1, "AZ 1");
     edit_case(&kv, &c.id, note("a"), NOW).unwrap();
     edit_case(&kv, &c.id, note("ab"), NOW).unwrap();
     assert_eq!(pending_count(&kv), 1, "typing must not flood the queue");
-    set_in_flight(1);
+    // A push of mutation 1 leaves; its response is lost (no apply_push_response). The server may
+    // have applied it, so typing afterwards must go into a new mutation, and it does even after
+    // the failed push, across reloads (the mark is stored).
+    mark_sent(&kv, 1).unwrap();
     edit_case(&kv, &c.id, note("abc"), NOW).unwrap();
-    set_in_flight(0);
+    edit_case(&kv, &c.id, note("abcd"), NOW).unwrap();
     let p = pending(&kv, 10);
     assert_eq!(p.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 2]);
-    assert_eq!(case(&kv, c.id.as_str()).unwrap().note, "abc");
+    match &p[0].op {
+        Op::Put { fields } => assert_eq!(fields["note"], "ab", "the sent mutation is unchanged"),
+        Op::Delete => panic!("expected a put"),
+    }
+    // The retry reports 1 processed (skipped as a replay): mutation 2 still carries the text.
+    apply_push_response(&kv, &p[..1], &PushResponse { last_processed: 1, rejected: vec![] }).unwrap();
+    assert_eq!(pending(&kv, 10).len(), 1);
+    assert_eq!(case(&kv, c.id.as_str()).unwrap().note, "abcd");
+    mark_sent(&kv, 0).unwrap();
+    assert_eq!(meta(&kv).unwrap().sent_upto, 1, "the mark never goes back");
 }
 
 #[test]

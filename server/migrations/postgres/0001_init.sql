@@ -56,6 +56,7 @@ CREATE TABLE rejected_mutations (
     mutation_id  BIGINT NOT NULL,
     user_id      TEXT NOT NULL,
     reason       TEXT NOT NULL,
+    reason_de    TEXT NOT NULL,
     payload      TEXT NOT NULL,
     rejected_at  TEXT NOT NULL,
     PRIMARY KEY (client_id, mutation_id)

@@ -249,12 +249,34 @@ macro_rules! impl_database {
                 if owner != actor.user_id {
                     return Err(DbError::ForeignClient);
                 }
+                // Lock the team before reading any record: on PostgreSQL two pushes of one team could
+                // otherwise both read the same body and the later commit would drop the earlier field.
+                sqlx::query(&$sql("UPDATE team_counters SET seq = seq WHERE team_id = ?"))
+                    .bind(&actor.team_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let mut last = u64::try_from(last).map_err(|_| DbError::Corrupt("negative mutation id".into()))?;
                 let start = last;
                 let mut rejected = Vec::new();
+                // A replayed push (its response was lost) gets the rejections it had the first time.
+                let replayed: Vec<u64> = mutations.iter().map(|m| m.id).filter(|id| *id <= last).collect();
+                if let (Some(lo), Some(hi)) = (replayed.iter().min(), replayed.iter().max()) {
+                    let rows: Vec<(i64, String, String)> = sqlx::query_as(&$sql(
+                        "SELECT mutation_id, reason, reason_de FROM rejected_mutations \
+                         WHERE client_id = ? AND mutation_id >= ? AND mutation_id <= ? ORDER BY mutation_id",
+                    ))
+                    .bind(client_id)
+                    .bind(*lo as i64)
+                    .bind(*hi as i64)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    rejected.extend(rows.into_iter().filter(|r| replayed.contains(&(r.0 as u64))).map(
+                        |(id, reason, reason_de)| Rejection { mutation_id: id as u64, reason, reason_de },
+                    ));
+                }
                 for m in mutations {
                     if m.id <= last {
-                        continue; // Already processed: a replayed push is harmless.
+                        continue; // Already processed: a replayed push changes nothing.
                     }
                     if m.id != last + 1 {
                         break; // A gap: the device resends from last + 1.
@@ -301,13 +323,14 @@ macro_rules! impl_database {
                         Err(rejection) => {
                             sqlx::query(&$sql(
                                 "INSERT INTO rejected_mutations \
-                                 (client_id, mutation_id, user_id, reason, payload, rejected_at) \
-                                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, mutation_id) DO NOTHING",
+                                 (client_id, mutation_id, user_id, reason, reason_de, payload, rejected_at) \
+                                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, mutation_id) DO NOTHING",
                             ))
                             .bind(client_id)
                             .bind(m.id as i64)
                             .bind(&actor.user_id)
                             .bind(&rejection.reason)
+                            .bind(&rejection.reason_de)
                             .bind(rejection_payload(m))
                             .bind(&now)
                             .execute(&mut *tx)
