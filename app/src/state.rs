@@ -83,7 +83,22 @@ impl AppCtx {
 
             let ctx = *self;
             if let Some(w) = web_sys::window() {
-                let _ = w.navigator().service_worker().register("/sw.js");
+                let container = w.navigator().service_worker();
+                // A new build's worker took over: reload so page and assets are of one build.
+                // Every input is already in local storage (written synchronously), so nothing is lost.
+                if container.controller().is_some() {
+                    let on_change = Closure::<dyn FnMut()>::new(move || {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    });
+                    let _ = container.add_event_listener_with_callback(
+                        "controllerchange",
+                        on_change.as_ref().unchecked_ref(),
+                    );
+                    on_change.forget();
+                }
+                let _ = container.register("/sw.js");
                 let on_online = Closure::<dyn FnMut()>::new(move || ctx.sync_now());
                 let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
                 on_online.forget(); // Lives as long as the page.

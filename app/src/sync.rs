@@ -5,8 +5,10 @@ use passgenau_domain::UserMessage;
 
 use crate::store::StoreError;
 
-/// Mutations per push request.
+/// Mutations per push request at most.
 pub const PUSH_BATCH: usize = 200;
+/// Serialised size of one push request at most (the server accepts 4 MiB).
+pub const PUSH_BYTES: usize = 1024 * 1024;
 /// Records per pull page.
 pub const PULL_PAGE: u32 = 500;
 
@@ -18,6 +20,10 @@ pub enum SyncError {
     Unauthorized,
     /// The server answered with an error; German message from the server.
     Server(String),
+    /// The server session belongs to someone else than the device's user.
+    OtherUser,
+    /// The server did not take all changes; they stay queued.
+    Stalled,
     Store(StoreError),
 }
 
@@ -37,6 +43,16 @@ impl SyncError {
                 "Ihre Anmeldung am Server ist abgelaufen. Bitte erneut anmelden; nichts geht verloren.".into()
             }
             SyncError::Server(m) => m.clone(),
+            SyncError::OtherUser => {
+                "Am Server ist eine andere Person angemeldet als auf diesem Gerät. \
+                                     Bitte abmelden und mit dem eigenen Konto anmelden; nichts geht verloren."
+                    .into()
+            }
+            SyncError::Stalled => {
+                "Der Server hat nicht alle Änderungen übernommen. Sie bleiben auf dem Gerät; \
+                                   bitte später erneut synchronisieren oder die Teamleitung informieren."
+                    .into()
+            }
             SyncError::Store(e) => e.message_de(),
         }
     }
@@ -97,8 +113,17 @@ pub async fn sync_once() -> Result<(), SyncError> {
 
     let kv = kv::device().ok_or(StoreError::Unavailable)?;
     let meta = store::meta(&kv).ok_or(SyncError::Unauthorized)?;
+    let device_user = store::session(&kv).ok_or(SyncError::Unauthorized)?;
+    // The server session must be the device's user, or one person's changes would go to another's team.
+    let server_user: passgenau_domain::auth::SessionInfo = net::get("/api/v1/auth/me").await?;
+    if server_user.user_id != device_user.user_id {
+        return Err(SyncError::OtherUser);
+    }
     loop {
-        let batch = store::pending(&kv, PUSH_BATCH);
+        let mut batch = store::pending(&kv, PUSH_BATCH);
+        while batch.len() > 1 && serde_json::to_vec(&batch).map_or(0, |b| b.len()) > PUSH_BYTES {
+            batch.truncate(batch.len() / 2);
+        }
         let Some(upto) = batch.last().map(|m| m.id) else { break };
         let req = PushRequest {
             protocol: SYNC_PROTOCOL_VERSION,
@@ -109,7 +134,7 @@ pub async fn sync_once() -> Result<(), SyncError> {
         let res: PushResponse = net::post("/api/v1/sync/push", &req).await?;
         store::apply_push_response(&kv, &req.mutations, &res)?;
         if res.last_processed < upto {
-            break; // The server stopped early; the rest goes next round.
+            return Err(SyncError::Stalled); // Nothing is dropped: the rest stays queued.
         }
     }
     loop {

@@ -15,10 +15,17 @@ async function serverReachable(page: Page): Promise<boolean> {
   return page.evaluate(() => fetch('/healthz', { cache: 'no-store' }).then((r) => r.ok, () => false));
 }
 
+// Uncaught page errors and console errors (hydration problems appear there) fail the test.
+// Failed network loads are expected while the device is offline and are not errors of the app.
+const problems: string[] = [];
+
 async function newDevice(browser: import('@playwright/test').Browser): Promise<[BrowserContext, Page]> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  page.on('pageerror', (e) => { throw new Error(`page error: ${e.message}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+  });
   return [ctx, page];
 }
 
@@ -80,6 +87,7 @@ test('a case made and edited offline reaches another device of the team', async 
   await deviceA.close();
   await deviceB.close();
   await deviceC.close();
+  expect(problems).toEqual([]);
 });
 
 test('a wrong password gets a German message', async ({ page }) => {

@@ -57,13 +57,19 @@ test('a new build replaces the cached shell and the app still opens offline', as
     fs.appendFileSync(path.join(site, 'manifest.webmanifest'), '\n');
     server = await startServer(site, db);
     await page.reload();
-    // Installing creates the new cache; activating removes the old one. The settled state: one cache, new.
+    // Installing creates the new cache; activating removes the old one and the page reloads itself
+    // onto the new build (controllerchange). The settled state: one cache, the new one.
     await expect
       .poll(async () => {
-        const keys = await page.evaluate(shellCaches);
-        return keys.length === 1 && keys[0] !== before[0];
+        try {
+          const keys = await page.evaluate(shellCaches);
+          return keys.length === 1 && keys[0] !== before[0];
+        } catch {
+          return false; // the page is reloading onto the new build
+        }
       }, { timeout: 20_000 })
       .toBe(true);
+    await page.waitForLoadState();
 
     // And the new cache carries the app offline.
     await ctx.setOffline(true);

@@ -90,13 +90,19 @@ impl FromRequestParts<AppState> for AuthUser {
 /// A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-pub async fn login(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    crate::error::require_json(&headers)?;
     let req: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::BadRequest(format!("invalid login request: {e}"), "Die Anmeldedaten sind unvollständig.")
     })?;
     let user = state.db.user_by_username(req.username.trim()).await?;
     let password = req.password;
     let verified = {
+        let _permit = state.password_checks.acquire().await.map_err(|_| ApiError::Unauthorized)?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         tokio::task::spawn_blocking(move || match stored {
             Some(h) => verify_password(&password, &h),

@@ -40,9 +40,26 @@ impl Config {
 
 /// The URL without its password, for logs and error messages.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
-        _ => url.to_owned(),
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match (base.find("://"), base.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &base[..s], &base[at + 1..]),
+        _ => base.to_owned(),
+    };
+    match query {
+        None => base,
+        Some(q) => {
+            let q: Vec<String> = q
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", q.join("&"))
+        }
     }
 }
 
@@ -52,5 +69,9 @@ mod tests {
     fn passwords_never_reach_the_log() {
         assert_eq!(super::redact_url("postgres://u:geheim@127.0.0.1/db"), "postgres://***@127.0.0.1/db");
         assert_eq!(super::redact_url("sqlite:data/x.db"), "sqlite:data/x.db");
+        assert_eq!(
+            super::redact_url("postgres://h/db?user=u&password=geheim&sslmode=require"),
+            "postgres://h/db?user=u&password=***&sslmode=require"
+        );
     }
 }

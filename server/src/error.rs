@@ -17,6 +17,8 @@ pub enum ApiError {
     BadRequest(String, &'static str),
     #[error("request body too large")]
     TooLarge,
+    #[error("content type must be application/json")]
+    NotJson,
     #[error("this device id belongs to another user")]
     ForeignClient,
     #[error(transparent)]
@@ -33,6 +35,11 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "bad_credentials", "Benutzername oder Passwort ist falsch.".into())
             }
             ApiError::BadRequest(_, de) => (StatusCode::BAD_REQUEST, "bad_request", (*de).into()),
+            ApiError::NotJson => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_json",
+                "Die Anfrage hat ein unerwartetes Format. Bitte die App neu laden.".into(),
+            ),
             ApiError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
@@ -69,5 +76,16 @@ impl IntoResponse for ApiError {
             _ => self.to_string(),
         };
         (status, Json(json!({ "error": code, "message": message, "message_de": message_de }))).into_response()
+    }
+}
+
+/// Only JSON requests change state: a cross-site HTML form cannot send `application/json` without
+/// a CORS preflight, which this server never grants. This is the CSRF guard of the cookie session.
+pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ct.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")) {
+        Ok(())
+    } else {
+        Err(ApiError::NotJson)
     }
 }

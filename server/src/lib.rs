@@ -36,6 +36,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The generated service worker of the build being served.
     pub service_worker: Arc<String>,
+    /// Bounds concurrent password checks (argon2id needs ~19 MiB each).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -67,7 +69,13 @@ impl AppState {
             sw::shell_only()
         });
         let leptos_options = leptos_options(&config);
-        AppState { db, config: Arc::new(config), leptos_options, service_worker: Arc::new(service_worker) }
+        AppState {
+            db,
+            config: Arc::new(config),
+            leptos_options,
+            service_worker: Arc::new(service_worker),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(4)),
+        }
     }
 }
 
@@ -113,7 +121,12 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/me", get(auth::me))
         .route("/sync/push", post(sync_api::push))
         .route("/sync/pull", get(sync_api::pull))
-        .fallback(api_not_found);
+        .fallback(api_not_found)
+        // Case data must not stay in any HTTP cache, on the device or on the way.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ));
     let routes = generate_route_list(app::App);
     let opts = state.leptos_options.clone();
     let mut router = Router::new()

@@ -47,7 +47,10 @@ self.addEventListener("fetch", (event) => {
     // Network first, so an online user always gets the current build; the cached shell when offline.
     event.respondWith((async () => {
       try {
-        return await withTimeout(fetch(req), NAV_TIMEOUT_MS);
+        const res = await withTimeout(fetch(req), NAV_TIMEOUT_MS);
+        // A proxy's 5xx while the app server is away is "offline" for the user, not an error page.
+        if (res.status < 500) return res;
+        throw new Error("server error " + res.status);
       } catch (_) {
         const cache = await caches.open(CACHE);
         const path = SHELL_PAGES.has(url.pathname) ? url.pathname : "/";

@@ -14,8 +14,10 @@ use crate::AppState;
 pub async fn push(
     State(state): State<AppState>,
     user: AuthUser,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PushResponse>, ApiError> {
+    crate::error::require_json(&headers)?;
     let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::BadRequest(
             format!("malformed push: {e}"),

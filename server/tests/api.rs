@@ -109,6 +109,35 @@ both!(login_sets_a_safe_cookie_and_logout_ends_the_session, |app: TestApp| async
     assert_eq!(after.status(), 401);
 });
 
+both!(state_changes_need_json_and_api_answers_are_never_cached, |app: TestApp| async move {
+    // A cross-site form can send text/plain or form bodies, never application/json without CORS.
+    let c = reqwest::Client::new();
+    let res = c
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "text/plain")
+        .body(r#"{"username":"anna","password":"passgenau-demo"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    assert!(res.headers().get("set-cookie").is_none());
+    let anna = app.login("anna").await;
+    let res = anna
+        .post(app.url("/api/v1/sync/push"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            json!({"protocol": 1, "client_id": DEVICE_A, "mutations": [put_case(1, 1, "AZ", "")]})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    assert!(pull_all(&app, &anna).await.iter().all(|r| r["id"] != case_id(1)));
+    let res = anna.get(app.url("/api/v1/sync/pull?since=0")).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+});
+
 both!(sync_needs_a_session, |app: TestApp| async move {
     let anon = reqwest::Client::new();
     let (status, body) = push(&app, &anon, DEVICE_A, vec![put_case(1, 1, "AZ 1", "")]).await;

@@ -12,21 +12,39 @@ pub fn Header() -> impl IntoView {
     let logout = move |_| {
         #[cfg(feature = "hydrate")]
         {
+            use crate::sync::SyncError;
             use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
-            match crate::store::end_session(&kv) {
-                Err(e) => message.set(Some(e.message_de())),
-                Ok(()) => {
-                    message.set(None);
-                    ctx.session.set(None);
-                    ctx.touch();
-                    leptos::task::spawn_local(async {
-                        let _: Result<serde_json::Value, _> =
-                            crate::sync::post("/api/v1/auth/logout", &serde_json::json!({})).await;
-                    });
-                    navigate("/anmelden", Default::default());
-                }
+            let n = crate::store::pending_count(&kv);
+            if n > 0 {
+                message.set(Some(crate::store::StoreError::PendingChanges(n).message_de()));
+                return;
             }
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                // The device is wiped only once the server session is gone: offline, a valid cookie
+                // would otherwise stay behind on a device that looks logged out.
+                let res: Result<serde_json::Value, SyncError> =
+                    crate::sync::post("/api/v1/auth/logout", &serde_json::json!({})).await;
+                match res {
+                    Ok(_) | Err(SyncError::Unauthorized) => {}
+                    Err(_) => {
+                        message.set(Some(
+                            "Abmelden geht nur mit Verbindung zum Server. Bitte später erneut versuchen."
+                                .into(),
+                        ));
+                        return;
+                    }
+                }
+                if let Err(e) = crate::store::end_session(&kv) {
+                    message.set(Some(e.message_de()));
+                    return;
+                }
+                message.set(None);
+                ctx.session.set(None);
+                ctx.touch();
+                navigate("/anmelden", Default::default());
+            });
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (&navigate, &ctx);

@@ -51,6 +51,9 @@ pub fn Login() -> impl IntoView {
                     return;
                 };
                 if let Err(e) = crate::store::begin_session(&kv, &info, &client_id) {
+                    // The device keeps its user; the server session of the refused user ends.
+                    let _: Result<serde_json::Value, _> =
+                        crate::sync::post("/api/v1/auth/logout", &serde_json::json!({})).await;
                     error.set(Some(e.message_de()));
                     return;
                 }
