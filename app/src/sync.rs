@@ -104,23 +104,34 @@ mod net {
 #[cfg(feature = "hydrate")]
 pub use net::{post, server_reachable};
 
+/// How the sync round reaches the server: HTTP in the browser, a simulated network in tests.
+/// Single-threaded by design (the browser has one thread), so the futures need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// The user of the server session.
+    async fn me(&self) -> Result<passgenau_domain::auth::SessionInfo, SyncError>;
+    async fn push(
+        &self,
+        req: &passgenau_domain::sync::PushRequest,
+    ) -> Result<passgenau_domain::sync::PushResponse, SyncError>;
+    async fn pull(&self, since: u64, limit: u32) -> Result<passgenau_domain::sync::PullResponse, SyncError>;
+}
+
 /// One full sync round: push everything unsent, then pull until the server has no more.
-#[cfg(feature = "hydrate")]
-pub async fn sync_once() -> Result<(), SyncError> {
-    use passgenau_domain::sync::{PullResponse, PushRequest, PushResponse, SYNC_PROTOCOL_VERSION};
+/// `now` is the device clock, stored for display only.
+pub async fn sync_round(kv: &dyn crate::kv::Kv, net: &impl Transport, now: &str) -> Result<(), SyncError> {
+    use passgenau_domain::sync::{PushRequest, SYNC_PROTOCOL_VERSION};
 
-    use crate::{kv, store};
+    use crate::store;
 
-    let kv = kv::device().ok_or(StoreError::Unavailable)?;
-    let meta = store::meta(&kv).ok_or(SyncError::Unauthorized)?;
-    let device_user = store::session(&kv).ok_or(SyncError::Unauthorized)?;
+    let meta = store::meta(kv).ok_or(SyncError::Unauthorized)?;
+    let device_user = store::session(kv).ok_or(SyncError::Unauthorized)?;
     // The server session must be the device's user, or one person's changes would go to another's team.
-    let server_user: passgenau_domain::auth::SessionInfo = net::get("/api/v1/auth/me").await?;
-    if server_user.user_id != device_user.user_id {
+    if net.me().await?.user_id != device_user.user_id {
         return Err(SyncError::OtherUser);
     }
     loop {
-        let mut batch = store::pending(&kv, PUSH_BATCH);
+        let mut batch = store::pending(kv, PUSH_BATCH);
         while batch.len() > 1 && serde_json::to_vec(&batch).map_or(0, |b| b.len()) > PUSH_BYTES {
             batch.truncate(batch.len() / 2);
         }
@@ -130,22 +141,48 @@ pub async fn sync_once() -> Result<(), SyncError> {
             client_id: meta.client_id.clone(),
             mutations: batch,
         };
-        store::mark_sent(&kv, upto)?;
-        let res: PushResponse = net::post("/api/v1/sync/push", &req).await?;
-        store::apply_push_response(&kv, &req.mutations, &res)?;
+        store::mark_sent(kv, upto)?;
+        let res = net.push(&req).await?;
+        store::apply_push_response(kv, &req.mutations, &res)?;
         if res.last_processed < upto {
             return Err(SyncError::Stalled); // Nothing is dropped: the rest stays queued.
         }
     }
     loop {
-        let cursor = store::meta(&kv).map_or(0, |m| m.cursor);
-        let page: PullResponse =
-            net::get(&format!("/api/v1/sync/pull?since={cursor}&limit={PULL_PAGE}")).await?;
-        store::apply_pull_page(&kv, &page)?;
+        let cursor = store::meta(kv).map_or(0, |m| m.cursor);
+        let page = net.pull(cursor, PULL_PAGE).await?;
+        store::apply_pull_page(kv, &page)?;
         if !page.has_more {
             break;
         }
     }
-    store::set_last_sync(&kv, &crate::util::now_iso())?;
+    store::set_last_sync(kv, now)?;
     Ok(())
+}
+
+/// The browser's transport: the versioned HTTP API.
+#[cfg(feature = "hydrate")]
+pub struct Http;
+
+#[cfg(feature = "hydrate")]
+impl Transport for Http {
+    async fn me(&self) -> Result<passgenau_domain::auth::SessionInfo, SyncError> {
+        net::get("/api/v1/auth/me").await
+    }
+    async fn push(
+        &self,
+        req: &passgenau_domain::sync::PushRequest,
+    ) -> Result<passgenau_domain::sync::PushResponse, SyncError> {
+        net::post("/api/v1/sync/push", req).await
+    }
+    async fn pull(&self, since: u64, limit: u32) -> Result<passgenau_domain::sync::PullResponse, SyncError> {
+        net::get(&format!("/api/v1/sync/pull?since={since}&limit={limit}")).await
+    }
+}
+
+/// One sync round of this browser.
+#[cfg(feature = "hydrate")]
+pub async fn sync_once() -> Result<(), SyncError> {
+    let kv = crate::kv::device().ok_or(StoreError::Unavailable)?;
+    sync_round(&kv, &Http, &crate::util::now_iso()).await
 }

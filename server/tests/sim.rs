@@ -1,0 +1,486 @@
+//! A seeded, deterministic simulation of sync over the real code: the device store and sync round of
+//! `app` on in-memory device storage, and the server's `Database` on SQLite, joined by a network that
+//! drops requests and responses, duplicates and delays (reorders) pushes, partitions devices, and
+//! restarts the server. Invariants are checked after every step; a failure prints its seed.
+//!
+//! `SIM_SEEDS=N` runs N seeds (default 200), `SIM_SEED=S` replays one, `SIM_STEPS` sets steps per seed.
+
+mod common;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use app::kv::MemKv;
+use app::store;
+use app::sync::{sync_round, SyncError, Transport};
+use passgenau_domain::auth::SessionInfo;
+use passgenau_domain::case::{parse_iso_date, Case, CaseId, CaseLabel};
+use passgenau_domain::sync::{Op, PullResponse, PushRequest, PushResponse};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use server::db::{Actor, Db, NewUser};
+
+const TEAM: &str = "7e000000-0000-4000-8000-000000000001";
+const NOW: &str = "2026-11-23T10:00:00Z";
+
+struct Faults {
+    drop_request: f64,
+    drop_response: f64,
+    duplicate: f64,
+    delay: f64,
+}
+
+const HOSTILE: Faults = Faults { drop_request: 0.1, drop_response: 0.25, duplicate: 0.1, delay: 0.1 };
+const CALM: Faults = Faults { drop_request: 0.0, drop_response: 0.0, duplicate: 0.0, delay: 0.0 };
+
+struct Net {
+    db: RefCell<Db>,
+    url: String,
+    rng: RefCell<StdRng>,
+    faults: RefCell<&'static Faults>,
+    /// Push requests held back by the network, delivered later (out of order) or never.
+    delayed: RefCell<Vec<(Actor, PushRequest)>>,
+    /// The observer's model of the server: last processed mutation per device, as answered.
+    processed: RefCell<HashMap<String, u64>>,
+    /// Every (record, field, value) the server applied, seen from its answers.
+    applied: RefCell<HashSet<(String, String, String)>>,
+}
+
+impl Net {
+    /// Pushes and records what the server applied (whether or not the answer reaches the device).
+    async fn push_observed(
+        &self,
+        actor: &Actor,
+        req: &PushRequest,
+    ) -> Result<PushResponse, server::db::DbError> {
+        let res = self.db().push(actor, &req.client_id, &req.mutations).await?;
+        let before = self.processed.borrow().get(&req.client_id).copied().unwrap_or(0);
+        for m in &req.mutations {
+            let rejected = res.rejected.iter().any(|r| r.mutation_id == m.id);
+            if m.id > before && m.id <= res.last_processed && !rejected {
+                if let Op::Put { fields } = &m.op {
+                    for (k, v) in fields {
+                        if let Some(v) = v.as_str() {
+                            self.applied.borrow_mut().insert((m.record_id.clone(), k.clone(), v.to_owned()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut p = self.processed.borrow_mut();
+        let e = p.entry(req.client_id.clone()).or_insert(0);
+        *e = (*e).max(res.last_processed);
+        Ok(res)
+    }
+
+    fn roll(&self, p: f64) -> bool {
+        p > 0.0 && self.rng.borrow_mut().gen_bool(p)
+    }
+    fn db(&self) -> Db {
+        self.db.borrow().clone()
+    }
+    async fn deliver_one_delayed(&self) -> Result<(), String> {
+        let n = self.delayed.borrow().len();
+        if n == 0 {
+            return Ok(());
+        }
+        let i = self.rng.borrow_mut().gen_range(0..n);
+        let (actor, req) = self.delayed.borrow_mut().remove(i);
+        // The response goes nowhere: the device gave up on this request long ago.
+        self.push_observed(&actor, &req).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+    async fn restart(&self) {
+        let fresh = server::db::connect(&self.url).await.expect("server restarts");
+        *self.db.borrow_mut() = fresh;
+    }
+}
+
+struct Link<'a> {
+    net: &'a Net,
+    actor: Actor,
+    user: SessionInfo,
+    online: bool,
+}
+
+impl Transport for Link<'_> {
+    async fn me(&self) -> Result<SessionInfo, SyncError> {
+        if !self.online {
+            return Err(SyncError::Offline);
+        }
+        Ok(self.user.clone())
+    }
+
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        let f = *self.net.faults.borrow();
+        if !self.online || self.net.roll(f.drop_request) {
+            return Err(SyncError::Offline);
+        }
+        if self.net.roll(f.delay) {
+            self.net.delayed.borrow_mut().push((self.actor.clone(), req.clone()));
+            return Err(SyncError::Offline);
+        }
+        let server = |e: server::db::DbError| SyncError::Server(e.to_string());
+        let mut res = self.net.push_observed(&self.actor, req).await.map_err(server)?;
+        if self.net.roll(f.duplicate) {
+            res = self.net.push_observed(&self.actor, req).await.map_err(server)?;
+        }
+        if self.net.roll(f.drop_response) {
+            return Err(SyncError::Offline);
+        }
+        Ok(res)
+    }
+
+    async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, SyncError> {
+        let f = *self.net.faults.borrow();
+        if !self.online || self.net.roll(f.drop_request) {
+            return Err(SyncError::Offline);
+        }
+        let page = self
+            .net
+            .db()
+            .pull(&self.actor, since, limit)
+            .await
+            .map_err(|e| SyncError::Server(e.to_string()))?;
+        if self.net.roll(f.drop_response) {
+            return Err(SyncError::Offline);
+        }
+        Ok(page)
+    }
+}
+
+struct Device {
+    kv: MemKv,
+    actor: Actor,
+    user: SessionInfo,
+    client_id: String,
+    online: bool,
+    cursor: u64,
+    /// The last value this device wrote to each (record, field): its final word, which must arrive.
+    last_write: HashMap<(String, String), String>,
+}
+
+async fn server_state(url: &str) -> (BTreeMap<String, u64>, i64, i64) {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT client_id, last_processed FROM client_state").fetch_all(&mut c).await.unwrap();
+    let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM team_counters WHERE team_id = ?")
+        .bind(TEAM)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    let (rejected,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM rejected_mutations").fetch_one(&mut c).await.unwrap();
+    (rows.into_iter().map(|(k, v)| (k, v as u64)).collect(), seq, rejected)
+}
+
+/// Every unprocessed mutation a device made is still in its queue.
+async fn check_nothing_lost(url: &str, devices: &[Device]) -> Result<(), String> {
+    let (processed, _, _) = server_state(url).await;
+    for d in devices {
+        let meta = store::meta(&d.kv).ok_or("device lost its meta")?;
+        let done = processed.get(&d.client_id).copied().unwrap_or(0);
+        let queued: BTreeSet<u64> = store::pending(&d.kv, usize::MAX).iter().map(|m| m.id).collect();
+        for id in done + 1..meta.next_mutation {
+            if !queued.contains(&id) {
+                return Err(format!(
+                    "device {} lost mutation {id} (server processed up to {done})",
+                    d.client_id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn run_seed(seed: u64, steps: usize) -> Result<(), String> {
+    let dir = common::TempDir::new();
+    let url = format!("sqlite:{}", dir.0.join("sim.db").display());
+    let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
+    db.create_team(TEAM, "Simulationsteam").await.map_err(|e| e.to_string())?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let n_devices = rng.gen_range(2..=8);
+    let n_users = rng.gen_range(1..=n_devices.min(3));
+    let mut devices = Vec::new();
+    for u in 0..n_users {
+        let id = format!("7e000000-0000-4000-8000-1000000000{u:02}");
+        let username = format!("nutzer{u}");
+        db.create_user(NewUser {
+            id: &id,
+            team_id: TEAM,
+            username: &username,
+            display_name: &username,
+            role: "fachkraft_traeger",
+            password_hash: "not-used",
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    for d in 0..n_devices {
+        let u = d % n_users;
+        let user = SessionInfo {
+            user_id: format!("7e000000-0000-4000-8000-1000000000{u:02}"),
+            username: format!("nutzer{u}"),
+            display_name: format!("nutzer{u}"),
+            role: "fachkraft_traeger".into(),
+            team_id: TEAM.into(),
+            team_name: "Simulationsteam".into(),
+        };
+        let kv = MemKv::default();
+        let client_id = uuid::Uuid::from_u128(rng.gen()).to_string();
+        store::begin_session(&kv, &user, &client_id).map_err(|e| e.to_string())?;
+        let actor = Actor {
+            user_id: user.user_id.clone(),
+            team_id: TEAM.into(),
+            display_name: user.display_name.clone(),
+        };
+        devices.push(Device {
+            kv,
+            actor,
+            user,
+            client_id,
+            online: true,
+            cursor: 0,
+            last_write: HashMap::new(),
+        });
+    }
+    let net = Net {
+        db: RefCell::new(db),
+        url: url.clone(),
+        rng: RefCell::new(StdRng::seed_from_u64(seed ^ 0x5eed)),
+        faults: RefCell::new(&HOSTILE),
+        delayed: RefCell::new(Vec::new()),
+        processed: RefCell::new(HashMap::new()),
+        applied: RefCell::new(HashSet::new()),
+    };
+
+    for step in 0..steps {
+        let d = rng.gen_range(0..devices.len());
+        // Few cases, so devices often edit the same record: that is where merges and losses happen.
+        let n_cases = store::cases(&devices[d].kv).len();
+        let create_below = if n_cases < 3 { 10 } else { 2 };
+        match rng.gen_range(0..100) {
+            r if r < create_below => {
+                let id = CaseId::parse(&uuid::Uuid::from_u128(rng.gen()).to_string()).unwrap();
+                let label = CaseLabel::parse(&format!("AZ {seed}-{step}")).unwrap();
+                let case = Case::new(id, label, parse_iso_date("2026-11-01").unwrap());
+                store::create_case(&devices[d].kv, &case, NOW)
+                    .map_err(|e| format!("step {step}: create: {e}"))?;
+            }
+            r if r < 45 => {
+                let cases = store::cases(&devices[d].kv);
+                if !cases.is_empty() {
+                    let c = &cases[rng.gen_range(0..cases.len())];
+                    let field = if rng.gen_bool(0.7) { "note" } else { "label" };
+                    let value = format!("d{d} s{step}");
+                    let fields = json!({ field: value }).as_object().unwrap().clone();
+                    store::edit_case(&devices[d].kv, &c.id, fields, NOW)
+                        .map_err(|e| format!("step {step}: edit: {e}"))?;
+                }
+            }
+            r if r < 85 => {
+                let dev = &devices[d];
+                let link =
+                    Link { net: &net, actor: dev.actor.clone(), user: dev.user.clone(), online: dev.online };
+                let _ = sync_round(&dev.kv, &link, NOW).await;
+            }
+            85..=91 => devices[d].online = !devices[d].online,
+            92..=97 => {
+                net.deliver_one_delayed().await.map_err(|e| format!("step {step}: delayed push: {e}"))?
+            }
+            _ => net.restart().await,
+        }
+        for dev in devices.iter_mut() {
+            let cursor = store::meta(&dev.kv).map_or(0, |m| m.cursor);
+            if cursor < dev.cursor {
+                return Err(format!(
+                    "step {step}: cursor of {} went back {} -> {cursor}",
+                    dev.client_id, dev.cursor
+                ));
+            }
+            dev.cursor = cursor;
+        }
+        check_nothing_lost(&url, &devices).await.map_err(|e| format!("step {step}: {e}"))?;
+    }
+
+    // Last words: each device edits a case, syncs over the hostile network, and types once more into
+    // the same case. These writes are final, so a loss cannot hide behind a later write of its own.
+    for (d, dev) in devices.iter_mut().enumerate() {
+        dev.online = true;
+        let cases = store::cases(&dev.kv);
+        if cases.is_empty() {
+            continue;
+        }
+        let c = cases[rng.gen_range(0..cases.len())].clone();
+        for (i, field) in ["note", "label"].into_iter().enumerate() {
+            let value = format!("letztes Wort d{d} {i}");
+            let fields = json!({ field: value }).as_object().unwrap().clone();
+            store::edit_case(&dev.kv, &c.id, fields, NOW).map_err(|e| format!("last words: {e}"))?;
+            dev.last_write.insert((c.id.to_string(), field.into()), value);
+            if i == 0 {
+                let link = Link { net: &net, actor: dev.actor.clone(), user: dev.user.clone(), online: true };
+                let _ = sync_round(&dev.kv, &link, NOW).await;
+            }
+        }
+    }
+
+    // Heal: every device online, late requests arrive, the network calms down, everyone syncs twice.
+    *net.faults.borrow_mut() = &CALM;
+    while !net.delayed.borrow().is_empty() {
+        net.deliver_one_delayed().await?;
+    }
+    for dev in devices.iter_mut() {
+        dev.online = true;
+    }
+    for round in 0..2 {
+        for dev in &devices {
+            let link = Link { net: &net, actor: dev.actor.clone(), user: dev.user.clone(), online: true };
+            sync_round(&dev.kv, &link, NOW).await.map_err(|e| format!("final sync {round}: {e:?}"))?;
+        }
+    }
+
+    // No mutation lost, none applied twice.
+    let (processed, seq, rejected) = server_state(&url).await;
+    let mut made = 0;
+    for dev in &devices {
+        let next = store::meta(&dev.kv).unwrap().next_mutation;
+        made += next - 1;
+        if store::pending_count(&dev.kv) != 0 {
+            return Err(format!("device {} still has unsent changes", dev.client_id));
+        }
+        let done = processed.get(&dev.client_id).copied().unwrap_or(0);
+        if done != next - 1 {
+            return Err(format!(
+                "device {} made {} mutations, server processed {done}",
+                dev.client_id,
+                next - 1
+            ));
+        }
+    }
+    if rejected != 0 {
+        return Err(format!("{rejected} valid mutations were rejected"));
+    }
+    if seq as u64 != made {
+        return Err(format!("{made} mutations made, {seq} applied: something applied twice or not at all"));
+    }
+    // No edit lost inside a mutation: each device's last word on each field reached the server.
+    for dev in &devices {
+        for ((record, field), value) in &dev.last_write {
+            if !net.applied.borrow().contains(&(record.clone(), field.clone(), value.clone())) {
+                return Err(format!(
+                    "device {}: its last {field} of {record} ({value:?}) never reached the server",
+                    dev.client_id
+                ));
+            }
+        }
+    }
+
+    // All replicas converge on the server's state.
+    let actor = devices[0].actor.clone();
+    let mut server_cases = BTreeMap::new();
+    let page = net.db().pull(&actor, 0, 1000).await.map_err(|e| e.to_string())?;
+    for r in page.records {
+        let c = Case::from_json(r.body).map_err(|e| e.to_string())?;
+        server_cases.insert(c.id.to_string(), c);
+    }
+    for dev in &devices {
+        let local: BTreeMap<String, Case> =
+            store::cases(&dev.kv).into_iter().map(|c| (c.id.to_string(), c)).collect();
+        if local != server_cases {
+            return Err(format!("device {} diverged from the server", dev.client_id));
+        }
+    }
+    Ok(())
+}
+
+const DROP_RESPONSES: Faults = Faults { drop_request: 0.0, drop_response: 1.0, duplicate: 0.0, delay: 0.0 };
+
+/// The scenario behind the worst review finding, step by step: a push is applied but its answer is
+/// lost; the user keeps typing; the next push must still deliver what she typed.
+async fn lost_answer_then_typing() -> Result<(), String> {
+    let dir = common::TempDir::new();
+    let url = format!("sqlite:{}", dir.0.join("s.db").display());
+    let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
+    db.create_team(TEAM, "T").await.map_err(|e| e.to_string())?;
+    let uid = "7e000000-0000-4000-8000-100000000000";
+    db.create_user(NewUser {
+        id: uid,
+        team_id: TEAM,
+        username: "u",
+        display_name: "u",
+        role: "r",
+        password_hash: "x",
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let user = SessionInfo {
+        user_id: uid.into(),
+        username: "u".into(),
+        display_name: "u".into(),
+        role: "r".into(),
+        team_id: TEAM.into(),
+        team_name: "T".into(),
+    };
+    let actor = Actor { user_id: uid.into(), team_id: TEAM.into(), display_name: "u".into() };
+    let net = Net {
+        db: RefCell::new(db),
+        url,
+        rng: RefCell::new(StdRng::seed_from_u64(1)),
+        faults: RefCell::new(&DROP_RESPONSES),
+        delayed: RefCell::new(Vec::new()),
+        processed: RefCell::new(HashMap::new()),
+        applied: RefCell::new(HashSet::new()),
+    };
+    let kv = MemKv::default();
+    store::begin_session(&kv, &user, "6a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").map_err(|e| e.to_string())?;
+    let id = CaseId::parse("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b").unwrap();
+    let case = Case::new(id.clone(), CaseLabel::parse("AZ").unwrap(), parse_iso_date("2026-11-01").unwrap());
+    store::create_case(&kv, &case, NOW).map_err(|e| e.to_string())?;
+    let link = Link { net: &net, actor, user, online: true };
+    let lost = sync_round(&kv, &link, NOW).await;
+    if lost != Err(SyncError::Offline) {
+        return Err(format!("the answer should have been lost: {lost:?}"));
+    }
+    let note = json!({"note": "beim Hausbesuch getippt"}).as_object().unwrap().clone();
+    store::edit_case(&kv, &id, note, NOW).map_err(|e| e.to_string())?;
+    *net.faults.borrow_mut() = &CALM;
+    sync_round(&kv, &link, NOW).await.map_err(|e| format!("{e:?}"))?;
+    let page = net.db().pull(&link.actor, 0, 10).await.map_err(|e| e.to_string())?;
+    let server_note = page.records.first().map(|r| r.body["note"].clone());
+    if server_note != Some(json!("beim Hausbesuch getippt")) {
+        return Err(format!("typed note lost: server has {server_note:?}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn typing_after_a_lost_answer_still_reaches_the_server() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(lost_answer_then_typing()).unwrap();
+}
+
+fn env_num(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+#[test]
+fn sync_survives_a_hostile_network_for_many_seeds() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let steps = env_num("SIM_STEPS").unwrap_or(120) as usize;
+    let seeds: Vec<u64> = match env_num("SIM_SEED") {
+        Some(s) => vec![s],
+        None => (0..env_num("SIM_SEEDS").unwrap_or(200)).collect(),
+    };
+    let started = std::time::Instant::now();
+    for &seed in &seeds {
+        if let Err(e) = rt.block_on(run_seed(seed, steps)) {
+            panic!("simulation failed for seed {seed}: {e}\nreplay: SIM_SEED={seed} cargo test -p server --test sim");
+        }
+    }
+    println!(
+        "simulation: {} seeds x {steps} steps passed in {:.1} s",
+        seeds.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
