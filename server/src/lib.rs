@@ -1,6 +1,7 @@
 //! Passgenau's server: serves the app shell (Leptos SSR) and its build assets, the service worker,
 //! authentication and the versioned sync API over SQLite or PostgreSQL.
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod db;

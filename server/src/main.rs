@@ -29,8 +29,9 @@ async fn run() -> anyhow::Result<()> {
     let mut config = Config::from_env()?;
     match args.first().map(String::as_str) {
         None | Some("serve") | Some("--demo") => {}
+        Some("create-admin") => return create_admin(&config, &args[1..]).await,
         Some("-h") | Some("--help") => {
-            println!("usage: server [serve] [--demo]\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, RUST_LOG");
+            println!("usage: server [serve] [--demo]\n       server create-admin --username NAME --team TEAM [--display-name NAME]  (password on stdin)\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, RUST_LOG");
             return Ok(());
         }
         Some(other) => anyhow::bail!("unknown command {other:?} (try --help)"),
@@ -51,6 +52,19 @@ async fn run() -> anyhow::Result<()> {
     tracing::info!("listening on http://{}", listener.local_addr()?);
     server::serve(listener, AppState::new(db, config), shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_admin(config: &Config, args: &[String]) -> anyhow::Result<()> {
+    let parsed = server::admin::parse_args(args)?;
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).context("cannot read the password from stdin")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let url = redact_url(&config.database_url);
+    let db =
+        db::connect(&config.database_url).await.with_context(|| format!("cannot open database {url}"))?;
+    server::admin::create_admin(&db, &parsed, password).await?;
+    println!("created admin {:?} in team {:?}", parsed.username, parsed.team);
     Ok(())
 }
 

@@ -63,3 +63,41 @@ fn sigterm_stops_the_server_gracefully() {
     assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
     assert!(String::from_utf8_lossy(&out.stderr).contains("stopped"));
 }
+
+#[test]
+fn create_admin_reads_the_password_from_stdin_and_has_no_default() {
+    use std::io::Write;
+    let dir = common::TempDir::new();
+    let url = format!("sqlite:{}", dir.0.join("admin.db").display());
+    let run = |password: &str| {
+        let mut child = server()
+            .args(["create-admin", "--username", "chefin", "--team", "Team Mitte"])
+            .env("DATABASE_URL", &url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = run("kurz\n");
+    assert!(one_line_error(&short).contains("at least 12 characters"));
+    let empty = run("");
+    assert!(one_line_error(&empty).contains("at least 12 characters"), "no default password");
+    let ok = run("ein langes Passwort 2026\n");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("created admin"));
+    let again = run("ein langes Passwort 2026\n");
+    assert!(one_line_error(&again).contains("already exists"));
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = server::db::connect(&url).await.unwrap();
+        let u = db.user_by_username("chefin").await.unwrap().expect("admin exists");
+        assert_eq!(u.role, "admin");
+        assert_eq!(u.team_name, "Team Mitte");
+        assert!(u.password_hash.starts_with("$argon2id$"));
+        assert!(server::auth::verify_password("ein langes Passwort 2026", &u.password_hash));
+    });
+}

@@ -145,6 +145,14 @@ macro_rules! impl_database {
                 Ok(n)
             }
 
+            async fn team_id_by_name(&self, name: &str) -> Result<Option<String>, DbError> {
+                let row: Option<(String,)> = sqlx::query_as(&$sql("SELECT id FROM teams WHERE name = ?"))
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|r| r.0))
+            }
+
             async fn create_team(&self, id: &str, name: &str) -> Result<(), DbError> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(&$sql("INSERT INTO teams (id, name) VALUES (?, ?)"))

@@ -62,6 +62,7 @@ pub trait Database: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), DbError>;
 
     async fn team_count(&self) -> Result<i64, DbError>;
+    async fn team_id_by_name(&self, name: &str) -> Result<Option<String>, DbError>;
     async fn create_team(&self, id: &str, name: &str) -> Result<(), DbError>;
     async fn create_user(&self, user: NewUser<'_>) -> Result<(), DbError>;
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, DbError>;
