@@ -205,12 +205,17 @@ pub fn begin_session(kv: &dyn Kv, info: &SessionInfo, new_client_id: &str) -> Re
     write(kv, KEY_SESSION, info)
 }
 
+/// Whether the session may end: never while unsent changes exist.
+pub fn check_can_end_session(kv: &dyn Kv) -> Result<(), StoreError> {
+    match pending_count(kv) {
+        0 => Ok(()),
+        n => Err(StoreError::PendingChanges(n)),
+    }
+}
+
 /// Ends the session and removes the device's data, refused while unsent changes exist.
 pub fn end_session(kv: &dyn Kv) -> Result<(), StoreError> {
-    let n = pending_count(kv);
-    if n > 0 {
-        return Err(StoreError::PendingChanges(n));
-    }
+    check_can_end_session(kv)?;
     wipe(kv);
     Ok(())
 }
@@ -362,9 +367,9 @@ pub fn rejections(kv: &dyn Kv) -> Vec<StoredRejection> {
 }
 
 /// The local view of a record: the server body with the unsent changes for it applied in order.
-fn rebase(kv: &dyn Kv, kind: RecordKind, id: &str, server: Option<&Value>) -> Option<Value> {
+fn rebase(queue: &[Mutation], kind: RecordKind, id: &str, server: Option<&Value>) -> Option<Value> {
     let mut body = server.cloned();
-    for m in pending(kv, usize::MAX) {
+    for m in queue {
         if m.kind != kind || m.record_id != id {
             continue;
         }
@@ -395,10 +400,11 @@ pub fn apply_push_response(kv: &dyn Kv, sent: &[Mutation], res: &PushResponse) -
             }
         }
     }
+    let queue = pending(kv, usize::MAX);
     for rej in &res.rejected {
         if let Some(m) = sent.iter().find(|m| m.id == rej.mutation_id) {
             if let Some(mut rec) = record(kv, m.kind, &m.record_id) {
-                match rebase(kv, m.kind, &m.record_id, rec.server_body.as_ref()) {
+                match rebase(&queue, m.kind, &m.record_id, rec.server_body.as_ref()) {
                     Some(body) => {
                         rec.body = body;
                         write(kv, &rec_key(m.kind, &m.record_id), &rec)?;
@@ -414,8 +420,9 @@ pub fn apply_push_response(kv: &dyn Kv, sent: &[Mutation], res: &PushResponse) -
 /// Applies one pulled page, then (and only then) advances the cursor.
 pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreError> {
     meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    let queue = pending(kv, usize::MAX);
     for r in &page.records {
-        let body = rebase(kv, r.kind, &r.id, Some(&r.body)).unwrap_or_else(|| r.body.clone());
+        let body = rebase(&queue, r.kind, &r.id, Some(&r.body)).unwrap_or_else(|| r.body.clone());
         let rec = StoredRecord {
             schema: STORE_SCHEMA,
             kind: r.kind,

@@ -22,7 +22,16 @@ pub enum ApiError {
     #[error("this device id belongs to another user")]
     ForeignClient,
     #[error(transparent)]
-    Db(#[from] DbError),
+    Db(DbError),
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::ForeignClient => ApiError::ForeignClient,
+            other => ApiError::Db(other),
+        }
+    }
 }
 
 impl ApiError {
@@ -50,11 +59,6 @@ impl ApiError {
                 "foreign_client",
                 "Dieses Gerät ist einer anderen Person zugeordnet. Bitte erneut anmelden.".into(),
             ),
-            ApiError::Db(DbError::ForeignClient) => (
-                StatusCode::CONFLICT,
-                "foreign_client",
-                "Dieses Gerät ist einer anderen Person zugeordnet. Bitte erneut anmelden.".into(),
-            ),
             ApiError::Db(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage_unavailable",
@@ -71,7 +75,6 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %e, "database error");
         }
         let message = match &self {
-            ApiError::Db(DbError::ForeignClient) => self.to_string(),
             ApiError::Db(_) => "storage unavailable".to_string(), // details stay in the log
             _ => self.to_string(),
         };

@@ -15,9 +15,8 @@ pub fn Header() -> impl IntoView {
             use crate::sync::SyncError;
             use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
-            let n = crate::store::pending_count(&kv);
-            if n > 0 {
-                message.set(Some(crate::store::StoreError::PendingChanges(n).message_de()));
+            if let Err(e) = crate::store::check_can_end_session(&kv) {
+                message.set(Some(e.message_de()));
                 return;
             }
             let navigate = navigate.clone();
