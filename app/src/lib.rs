@@ -13,7 +13,7 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use components::{CaseDetail, CaseList, CaseNew, Header, Login, NotFound};
+use components::{CaseDetail, CaseList, CaseNew, ConflictInbox, Header, Login, NotFound};
 use state::AppCtx;
 
 /// The HTML document around the app.
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/anmelden") view=Login/>
                     <Route path=path!("/fall") view=CaseDetail/>
                     <Route path=path!("/fall/neu") view=CaseNew/>
+                    <Route path=path!("/konflikte") view=ConflictInbox/>
                 </Routes>
             </main>
         </Router>

@@ -12,6 +12,7 @@
 
 use passgenau_domain::auth::SessionInfo;
 use passgenau_domain::case::{Case, CaseError, CaseId};
+use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
 };
@@ -67,6 +68,10 @@ pub struct StoredRecord {
     /// The record as the server last sent it (None: never synced yet).
     pub server_body: Option<Value>,
     pub server_seq: u64,
+    /// Whether the server's version is deleted.
+    #[serde(default)]
+    pub server_deleted: bool,
+    /// Whether the local view is deleted.
     pub deleted: bool,
     /// The local view: the server body with this device's unsent changes applied.
     pub body: Value,
@@ -267,6 +272,98 @@ pub fn edit_case(
     Ok(Case::from_json(body)?)
 }
 
+/// Deletes a case on the device (a tombstone) and queues the deletion.
+pub fn delete_case(kv: &dyn Kv, id: &CaseId, now: &str) -> Result<(), StoreError> {
+    delete_record(kv, RecordKind::Case, id.as_str(), now)
+}
+
+fn delete_record(kv: &dyn Kv, kind: RecordKind, id: &str, now: &str) -> Result<(), StoreError> {
+    if session(kv).is_none() {
+        return Err(StoreError::NotLoggedIn);
+    }
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    let mut rec = record(kv, kind, id).ok_or(StoreError::NotFound)?;
+    let m = Mutation {
+        id: meta.next_mutation,
+        kind,
+        record_id: id.to_owned(),
+        op: Op::Delete,
+        client_time: now.to_owned(),
+        base_seq: rec.server_body.as_ref().map(|_| rec.server_seq),
+    };
+    let mkey = mut_key(m.id);
+    write(kv, &mkey, &StoredMutation { schema: STORE_SCHEMA, mutation: m })?;
+    meta.next_mutation += 1;
+    if let Err(e) = write(kv, KEY_CLIENT, &meta) {
+        kv.remove(&mkey);
+        return Err(e);
+    }
+    rec.deleted = true;
+    // The queued deletion is the truth; a failed view update shows the case until the next sync.
+    let _ = write(kv, &rec_key(kind, id), &rec);
+    Ok(())
+}
+
+// --- conflicts -----------------------------------------------------------------------------------
+
+/// Conflicts on this device that nobody resolved yet, oldest first.
+pub fn open_conflicts(kv: &dyn Kv) -> Vec<Conflict> {
+    let mut out: Vec<Conflict> = kv
+        .keys(&rec_prefix(RecordKind::Conflict))
+        .iter()
+        .filter_map(|k| read::<StoredRecord>(kv, k))
+        .filter(|r| !r.deleted)
+        .filter_map(|r| Conflict::from_json(r.body).ok())
+        .filter(Conflict::is_open)
+        .collect();
+    out.sort_by_key(|c| c.seq);
+    out
+}
+
+pub fn open_conflict_count(kv: &dyn Kv) -> usize {
+    open_conflicts(kv).len()
+}
+
+/// Resolves a conflict: changes the record as chosen, then marks the conflict resolved; both are
+/// queued for the server like any change.
+pub fn resolve_conflict(
+    kv: &dyn Kv,
+    conflict_id: &str,
+    choice: Resolution,
+    now: &str,
+) -> Result<(), StoreError> {
+    let who = session(kv).ok_or(StoreError::NotLoggedIn)?;
+    let c = open_conflicts(kv).into_iter().find(|c| c.id == conflict_id).ok_or(StoreError::NotFound)?;
+    if choice == Resolution::Both && !c.can_keep_both() {
+        return Err(StoreError::Apply(ApplyError::NotAllowed("both".into())));
+    }
+    match (c.kind, choice) {
+        // The winner's state stands: nothing to change but the conflict itself.
+        (_, Resolution::Kept) => {}
+        (ConflictKind::Field, _) => {
+            let value = c.value_for(choice).ok_or(StoreError::NotFound)?;
+            let mut fields = Map::new();
+            fields.insert(c.field.clone(), value);
+            change(kv, c.record_kind, &c.record_id, fields, now)?;
+        }
+        // Restore the edited version the deletion overrode.
+        (ConflictKind::DeleteEdit, _) => {
+            let fields = c.overwritten.value.as_object().cloned().ok_or(StoreError::NotFound)?;
+            change(kv, c.record_kind, &c.record_id, fields, now)?;
+        }
+        // Delete again what the edit restored.
+        (ConflictKind::EditDelete, _) => delete_record(kv, c.record_kind, &c.record_id, now)?,
+    }
+    change(
+        kv,
+        RecordKind::Conflict,
+        &c.id,
+        Conflict::resolution_fields(choice, &who.display_name, now),
+        now,
+    )?;
+    Ok(())
+}
+
 /// Applies `fields` locally, queues the mutation, writes the record. All or nothing.
 fn change(
     kv: &dyn Kv,
@@ -281,6 +378,8 @@ fn change(
     let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
     let old = record(kv, kind, id);
     let body = apply_put(kind, id, old.as_ref().map(|r| &r.body), &fields)?;
+    // The server's version this change is made against; the server detects concurrent changes by it.
+    let base = old.as_ref().filter(|r| r.server_body.is_some()).map(|r| r.server_seq);
 
     // 1. The mutation: merged into the last unsent one for the same record if it was never sent.
     let sent_upto = meta.sent_upto;
@@ -289,6 +388,9 @@ fn change(
         .as_deref()
         .and_then(|k| read::<StoredMutation>(kv, k))
         .filter(|sm| sm.mutation.id > sent_upto && sm.mutation.record_id == id && sm.mutation.kind == kind)
+        // Only into a change made against the same server version: otherwise the newer edit, made
+        // after seeing another device's change, would inherit the older base and report a false conflict.
+        .filter(|sm| sm.mutation.base_seq == base)
         .filter(|sm| matches!(sm.mutation.op, Op::Put { .. }));
     let previous_raw = coalesce.as_ref().and_then(|sm| kv.get(&mut_key(sm.mutation.id)));
     let (mutation, is_new) = match coalesce {
@@ -306,6 +408,7 @@ fn change(
                 record_id: id.to_owned(),
                 op: Op::Put { fields },
                 client_time: now.to_owned(),
+                base_seq: base,
             };
             (m, true)
         }
@@ -333,6 +436,7 @@ fn change(
         id: id.to_owned(),
         server_body: old.as_ref().and_then(|r| r.server_body.clone()),
         server_seq: old.as_ref().map_or(0, |r| r.server_seq),
+        server_deleted: old.as_ref().is_some_and(|r| r.server_deleted),
         deleted: false,
         body: body.clone(),
     };
@@ -366,20 +470,31 @@ pub fn rejections(kv: &dyn Kv) -> Vec<StoredRejection> {
     keys.iter().filter_map(|k| read(kv, k)).collect()
 }
 
-/// The local view of a record: the server body with the unsent changes for it applied in order.
-fn rebase(queue: &[Mutation], kind: RecordKind, id: &str, server: Option<&Value>) -> Option<Value> {
+/// The local view of a record: the server's state with the unsent changes for it applied in order.
+fn rebase(
+    queue: &[Mutation],
+    kind: RecordKind,
+    id: &str,
+    server: Option<&Value>,
+    server_deleted: bool,
+) -> (Option<Value>, bool) {
     let mut body = server.cloned();
+    let mut deleted = server_deleted;
     for m in queue {
         if m.kind != kind || m.record_id != id {
             continue;
         }
-        if let Op::Put { fields } = &m.op {
-            if let Ok(next) = apply_put(kind, id, body.as_ref(), fields) {
-                body = Some(next);
+        match &m.op {
+            Op::Put { fields } => {
+                if let Ok(next) = apply_put(kind, id, body.as_ref(), fields) {
+                    body = Some(next);
+                    deleted = false;
+                }
             }
+            Op::Delete => deleted = true,
         }
     }
-    body
+    (body, deleted)
 }
 
 /// Records what the server said to a push: processed mutations leave the queue, rejected ones are
@@ -404,12 +519,14 @@ pub fn apply_push_response(kv: &dyn Kv, sent: &[Mutation], res: &PushResponse) -
     for rej in &res.rejected {
         if let Some(m) = sent.iter().find(|m| m.id == rej.mutation_id) {
             if let Some(mut rec) = record(kv, m.kind, &m.record_id) {
-                match rebase(&queue, m.kind, &m.record_id, rec.server_body.as_ref()) {
-                    Some(body) => {
+                let server_deleted = rec.server_body.is_some() && rec.server_deleted;
+                match rebase(&queue, m.kind, &m.record_id, rec.server_body.as_ref(), server_deleted) {
+                    (Some(body), deleted) => {
                         rec.body = body;
+                        rec.deleted = deleted;
                         write(kv, &rec_key(m.kind, &m.record_id), &rec)?;
                     }
-                    None => kv.remove(&rec_key(m.kind, &m.record_id)),
+                    (None, _) => kv.remove(&rec_key(m.kind, &m.record_id)),
                 }
             }
         }
@@ -422,15 +539,16 @@ pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreErro
     meta(kv).ok_or(StoreError::NotLoggedIn)?;
     let queue = pending(kv, usize::MAX);
     for r in &page.records {
-        let body = rebase(&queue, r.kind, &r.id, Some(&r.body)).unwrap_or_else(|| r.body.clone());
+        let (body, deleted) = rebase(&queue, r.kind, &r.id, Some(&r.body), r.deleted);
         let rec = StoredRecord {
             schema: STORE_SCHEMA,
             kind: r.kind,
             id: r.id.clone(),
             server_body: Some(r.body.clone()),
             server_seq: r.seq,
-            deleted: r.deleted,
-            body,
+            server_deleted: r.deleted,
+            deleted,
+            body: body.unwrap_or_else(|| r.body.clone()),
         };
         write(kv, &rec_key(r.kind, &r.id), &rec)?;
     }

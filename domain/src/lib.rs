@@ -8,6 +8,7 @@ pub mod case;
 pub mod catalog;
 pub mod checklist;
 pub mod clearing;
+pub mod conflict;
 pub mod error;
 pub mod goals;
 pub mod money;

@@ -20,17 +20,21 @@ pub const MAX_PULL_PAGE: u32 = 1000;
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Case,
+    /// A conflict the server recorded (see [`crate::conflict`]); devices may only resolve it.
+    Conflict,
 }
 
 impl RecordKind {
     pub fn as_str(self) -> &'static str {
         match self {
             RecordKind::Case => "case",
+            RecordKind::Conflict => "conflict",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "case" => Some(RecordKind::Case),
+            "conflict" => Some(RecordKind::Conflict),
             _ => None,
         }
     }
@@ -46,6 +50,11 @@ pub struct Mutation {
     /// The device's clock when the change was made: shown to people, never used for ordering.
     #[serde(default)]
     pub client_time: String,
+    /// The team position (`RecordState::seq`) of the record as the device had it when the change was
+    /// made; `None` for a record new to the device. The server uses it to tell a concurrent change
+    /// from one made after seeing the other (see `conflict::merge`). Added in v1, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_seq: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,6 +124,10 @@ pub enum ApplyError {
     Invalid(#[from] crate::case::CaseError),
     #[error("record does not exist")]
     Missing,
+    #[error("malformed record: {0}")]
+    Malformed(String),
+    #[error("field may not be changed by a device: {0}")]
+    NotAllowed(String),
 }
 
 impl UserMessage for ApplyError {
@@ -123,6 +136,8 @@ impl UserMessage for ApplyError {
             ApplyError::IdMismatch => "Die Änderung passt nicht zum Datensatz.".into(),
             ApplyError::Invalid(e) => e.message_de(),
             ApplyError::Missing => "Der Datensatz existiert nicht (mehr).".into(),
+            ApplyError::Malformed(_) => "Der Datensatz ist beschädigt und wurde nicht geändert.".into(),
+            ApplyError::NotAllowed(_) => "Diese Angabe kann auf dem Gerät nicht geändert werden.".into(),
         }
     }
 }
@@ -135,6 +150,15 @@ pub fn apply_put(
     current: Option<&Value>,
     fields: &Map<String, Value>,
 ) -> Result<Value, ApplyError> {
+    if kind == RecordKind::Conflict {
+        // Conflicts are made by the server; a device can only record how it resolved one.
+        if current.is_none() {
+            return Err(ApplyError::Missing);
+        }
+        if let Some(f) = fields.keys().find(|f| !crate::conflict::RESOLUTION_FIELDS.contains(&f.as_str())) {
+            return Err(ApplyError::NotAllowed(f.clone()));
+        }
+    }
     let mut body = match current {
         Some(Value::Object(m)) => m.clone(),
         _ => Map::new(),
@@ -153,6 +177,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Case => {
             let case = Case::from_json(body.clone())?;
             if case.id.as_str() != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Conflict => {
+            let c = crate::conflict::Conflict::from_json(body.clone())?;
+            if c.id != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())
@@ -204,6 +235,7 @@ mod tests {
             record_id: ID.into(),
             op: Op::Delete,
             client_time: "2026-01-05T10:00:00Z".into(),
+            base_seq: None,
         };
         let v = serde_json::to_value(&m).unwrap();
         assert_eq!(
@@ -212,5 +244,9 @@ mod tests {
         );
         let back: Mutation = serde_json::from_value(v).unwrap();
         assert_eq!(back, m);
+        let with_base = Mutation { base_seq: Some(7), ..m };
+        let v = serde_json::to_value(&with_base).unwrap();
+        assert_eq!(v["base_seq"], 7);
+        assert_eq!(serde_json::from_value::<Mutation>(v).unwrap(), with_base);
     }
 }

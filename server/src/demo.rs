@@ -109,6 +109,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DbError> {
             record_id: id.to_string(),
             op: Op::Put { fields },
             client_time: String::new(),
+            base_seq: None,
         });
     }
     db.push(&actor, "00000000-0000-4000-8000-00000000de00", &mutations).await?;

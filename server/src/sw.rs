@@ -8,7 +8,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 /// App-shell pages to precache. They render the same for everyone (no case data on the server side).
-pub const SHELL_PAGES: &[&str] = &["/", "/anmelden", "/fall", "/fall/neu"];
+pub const SHELL_PAGES: &[&str] = &["/", "/anmelden", "/fall", "/fall/neu", "/konflikte"];
 
 const TEMPLATE: &str = include_str!("sw.template.js");
 
@@ -32,9 +32,14 @@ fn render(mut files: Vec<(String, Vec<u8>)>) -> String {
         urls.push(url.clone());
     }
     hasher.update(TEMPLATE.as_bytes());
+    let pages = serde_json::to_string(SHELL_PAGES).unwrap_or_else(|_| "[]".into());
+    hasher.update(pages.as_bytes());
     let version = hex::encode(&hasher.finalize()[..8]);
     let list = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
-    TEMPLATE.replace("__VERSION__", &version).replace("__PRECACHE__", &list)
+    TEMPLATE
+        .replace("__VERSION__", &version)
+        .replace("__PRECACHE__", &list)
+        .replace("__SHELL_PAGES__", &pages)
 }
 
 /// The worker for when the site cannot be read: shell pages only.

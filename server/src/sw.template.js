@@ -4,7 +4,7 @@
 const VERSION = "__VERSION__";
 const CACHE = "passgenau-shell-" + VERSION;
 const PRECACHE = __PRECACHE__;
-const SHELL_PAGES = new Set(["/", "/anmelden", "/fall", "/fall/neu"]);
+const SHELL_PAGES = new Set(__SHELL_PAGES__);
 const NAV_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {

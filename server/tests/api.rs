@@ -394,3 +394,92 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
     let js = sw.text().await.unwrap();
     assert!(js.contains("\"/anmelden\"") && js.contains("passgenau-shell-"));
 });
+
+fn with_base(mut m: Value, base: u64) -> Value {
+    m["base_seq"] = json!(base);
+    m
+}
+
+fn conflicts(records: &[Value]) -> Vec<&Value> {
+    records.iter().filter(|r| r["kind"] == "conflict").collect()
+}
+
+both!(the_same_field_changed_concurrently_is_kept_as_a_conflict, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    push(&app, &anna, DEVICE_A, vec![put_case(1, 8, "AZ 8", "")]).await;
+    let seq = find(&pull_all(&app, &ben).await, &case_id(8)).unwrap()["seq"].as_u64().unwrap();
+    // Both saw version `seq`; anna's note arrives first, ben's later and wins.
+    push(&app, &anna, DEVICE_A, vec![with_base(put_fields(2, 8, json!({"note": "von Anna"})), seq)]).await;
+    let (status, res) =
+        push(&app, &ben, DEVICE_B, vec![with_base(put_fields(1, 8, json!({"note": "von Ben"})), seq)]).await;
+    assert_eq!((status, res["rejected"].as_array().unwrap().len()), (200, 0));
+    let team = pull_all(&app, &anna).await;
+    assert_eq!(find(&team, &case_id(8)).unwrap()["body"]["note"], "von Ben");
+    let found = conflicts(&team);
+    assert_eq!(found.len(), 1, "{team:?}");
+    let c = &found[0]["body"];
+    assert_eq!(
+        (c["kind"].as_str(), c["field"].as_str(), c["status"].as_str()),
+        (Some("field"), Some("note"), Some("open"))
+    );
+    assert_eq!(
+        (c["kept"]["value"].as_str(), c["kept"]["by"].as_str()),
+        (Some("von Ben"), Some("Ben Becker"))
+    );
+    assert_eq!(c["overwritten"]["value"], "von Anna");
+    // A change made after seeing the other one is no conflict.
+    let seq = find(&team, &case_id(8)).unwrap()["seq"].as_u64().unwrap();
+    push(&app, &anna, DEVICE_A, vec![with_base(put_fields(3, 8, json!({"note": "geklärt"})), seq)]).await;
+    assert_eq!(conflicts(&pull_all(&app, &anna).await).len(), 1);
+    // The other team sees neither the case nor the conflict.
+    let clara = app.login("clara").await;
+    assert!(pull_all(&app, &clara).await.is_empty());
+});
+
+both!(devices_resolve_conflicts_but_cannot_forge_them, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    push(&app, &anna, DEVICE_A, vec![put_case(1, 9, "AZ 9", "")]).await;
+    push(&app, &anna, DEVICE_A, vec![with_base(put_fields(2, 9, json!({"note": "A"})), 1)]).await;
+    push(&app, &ben, DEVICE_B, vec![with_base(put_fields(1, 9, json!({"note": "B"})), 1)]).await;
+    let team = pull_all(&app, &ben).await;
+    let conflict = conflicts(&team)[0].clone();
+    let cid = conflict["id"].as_str().unwrap().to_owned();
+    let resolve = |id: u64, fields: Value| json!({"id": id, "kind": "conflict", "record_id": cid, "base_seq": conflict["seq"], "op": {"type": "put", "fields": fields}});
+    let forged = json!({"id": 2, "kind": "conflict", "record_id": "erfunden", "op": {"type": "put", "fields": {"status": "open"}}});
+    let (_, res) = push(
+        &app,
+        &ben,
+        DEVICE_B,
+        vec![
+            forged,
+            resolve(3, json!({"overwritten": {"value": "X", "by": "niemand"}})),
+            resolve(4, json!({"status": "resolved", "resolution": "both", "resolved_by": "Ben Becker", "resolved_at": "2026-11-23T10:00:00Z"})),
+        ],
+    )
+    .await;
+    let rejected: Vec<u64> =
+        res["rejected"].as_array().unwrap().iter().map(|r| r["mutation_id"].as_u64().unwrap()).collect();
+    assert_eq!(rejected, vec![2, 3], "{res}");
+    assert_eq!(res["last_processed"], 4);
+    let after = pull_all(&app, &anna).await;
+    let c = &find(&after, &cid).unwrap()["body"];
+    assert_eq!((c["status"].as_str(), c["resolution"].as_str()), (Some("resolved"), Some("both")));
+    assert_eq!(c["overwritten"]["value"], "A", "only the resolution fields can change");
+});
+
+both!(delete_against_edit_is_shown_not_dropped, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    push(&app, &anna, DEVICE_A, vec![put_case(1, 10, "AZ 10", "")]).await;
+    push(&app, &anna, DEVICE_A, vec![with_base(put_fields(2, 10, json!({"note": "wichtig"})), 1)]).await;
+    let delete =
+        json!({"id": 1, "kind": "case", "record_id": case_id(10), "base_seq": 1, "op": {"type": "delete"}});
+    push(&app, &ben, DEVICE_B, vec![delete]).await;
+    let team = pull_all(&app, &anna).await;
+    assert_eq!(find(&team, &case_id(10)).unwrap()["deleted"], true);
+    let c = &conflicts(&team)[0]["body"];
+    assert_eq!(c["kind"], "delete_edit");
+    assert_eq!(c["overwritten"]["value"]["note"], "wichtig", "the edited version is kept in the conflict");
+});

@@ -15,7 +15,8 @@ use app::store;
 use app::sync::{sync_round, SyncError, Transport};
 use passgenau_domain::auth::SessionInfo;
 use passgenau_domain::case::{parse_iso_date, Case, CaseId, CaseLabel};
-use passgenau_domain::sync::{Op, PullResponse, PushRequest, PushResponse};
+use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
+use passgenau_domain::sync::{Mutation, Op, PullResponse, PushRequest, PushResponse, RecordKind};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -45,6 +46,75 @@ struct Net {
     processed: RefCell<HashMap<String, u64>>,
     /// Every (record, field, value) the server applied, seen from its answers.
     applied: RefCell<HashSet<(String, String, String)>>,
+    /// An independent model of the merge rule, fed with what the server processed.
+    model: RefCell<Model>,
+}
+
+/// The observer's own merge model: per field its value and last writer. A change is concurrent when the
+/// previous write came from another device at a position the writer had not seen (its `base_seq`);
+/// then the server must have kept a conflict record. Written apart from `conflict::merge` on purpose.
+#[derive(Default)]
+struct Model {
+    seq: u64,
+    fields: HashMap<(String, String), (serde_json::Value, u64, String)>,
+    deleted: HashMap<String, (bool, u64, String)>,
+    /// (record, field, position of the change, kept value, overwritten value); values Null for deletes.
+    conflicts: BTreeSet<(String, String, u64, String, String)>,
+}
+
+impl Model {
+    fn apply(&mut self, client: &str, m: &Mutation) {
+        self.seq += 1;
+        let at = self.seq;
+        let base = m.base_seq.unwrap_or(0);
+        let unseen = |seq: u64, by: &str| seq > base && by != client;
+        let mut found = Vec::new();
+        if m.kind == RecordKind::Case {
+            let was_deleted = self.deleted.get(&m.record_id).cloned();
+            match &m.op {
+                Op::Put { fields } => {
+                    if let Some((true, seq, by)) = &was_deleted {
+                        if unseen(*seq, by) {
+                            found.push(("_deleted".to_owned(), "null".to_owned(), "null".to_owned()));
+                        }
+                    }
+                    if was_deleted.as_ref().is_some_and(|d| d.0) {
+                        self.deleted.insert(m.record_id.clone(), (false, at, client.to_owned()));
+                    }
+                    for (f, v) in fields {
+                        let key = (m.record_id.clone(), f.clone());
+                        match self.fields.get(&key) {
+                            Some((old, _, _)) if old == v => continue,
+                            Some((old, seq, by))
+                                if unseen(*seq, by) && !was_deleted.as_ref().is_some_and(|d| d.0) =>
+                            {
+                                found.push((f.clone(), v.to_string(), old.to_string()));
+                            }
+                            _ => {}
+                        }
+                        self.fields.insert(key, (v.clone(), at, client.to_owned()));
+                    }
+                }
+                Op::Delete => {
+                    if !was_deleted.as_ref().is_some_and(|d| d.0) {
+                        let edited = self
+                            .fields
+                            .iter()
+                            .any(|((r, _), (_, seq, by))| r == &m.record_id && unseen(*seq, by))
+                            || was_deleted.as_ref().is_some_and(|(_, seq, by)| unseen(*seq, by));
+                        if edited {
+                            found.push(("_deleted".to_owned(), "null".to_owned(), "null".to_owned()));
+                        }
+                    }
+                    self.deleted.insert(m.record_id.clone(), (true, at, client.to_owned()));
+                }
+            }
+        }
+        for (f, kept, over) in found {
+            self.seq += 1;
+            self.conflicts.insert((m.record_id.clone(), f, at, kept, over));
+        }
+    }
 }
 
 impl Net {
@@ -59,6 +129,7 @@ impl Net {
         for m in &req.mutations {
             let rejected = res.rejected.iter().any(|r| r.mutation_id == m.id);
             if m.id > before && m.id <= res.last_processed && !rejected {
+                self.model.borrow_mut().apply(&req.client_id, m);
                 if let Op::Put { fields } = &m.op {
                     for (k, v) in fields {
                         if let Some(v) = v.as_str() {
@@ -194,7 +265,8 @@ async fn check_nothing_lost(url: &str, devices: &[Device]) -> Result<(), String>
     Ok(())
 }
 
-async fn run_seed(seed: u64, steps: usize) -> Result<(), String> {
+/// Runs one seed; returns how many conflicts the server recorded (all checked against the model).
+async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
     let dir = common::TempDir::new();
     let url = format!("sqlite:{}", dir.0.join("sim.db").display());
     let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
@@ -253,6 +325,7 @@ async fn run_seed(seed: u64, steps: usize) -> Result<(), String> {
         delayed: RefCell::new(Vec::new()),
         processed: RefCell::new(HashMap::new()),
         applied: RefCell::new(HashSet::new()),
+        model: RefCell::new(Model::default()),
     };
 
     for step in 0..steps {
@@ -277,6 +350,28 @@ async fn run_seed(seed: u64, steps: usize) -> Result<(), String> {
                     let fields = json!({ field: value }).as_object().unwrap().clone();
                     store::edit_case(&devices[d].kv, &c.id, fields, NOW)
                         .map_err(|e| format!("step {step}: edit: {e}"))?;
+                }
+            }
+            r if r < 48 => {
+                let cases = store::cases(&devices[d].kv);
+                if !cases.is_empty() && rng.gen_bool(0.5) {
+                    let c = &cases[rng.gen_range(0..cases.len())];
+                    store::delete_case(&devices[d].kv, &c.id, NOW)
+                        .map_err(|e| format!("step {step}: delete: {e}"))?;
+                }
+            }
+            r if r < 55 => {
+                let open = store::open_conflicts(&devices[d].kv);
+                if !open.is_empty() {
+                    let c = &open[rng.gen_range(0..open.len())];
+                    let choice = match rng.gen_range(0..3) {
+                        0 => Resolution::Kept,
+                        1 => Resolution::Overwritten,
+                        _ if c.can_keep_both() => Resolution::Both,
+                        _ => Resolution::Kept,
+                    };
+                    store::resolve_conflict(&devices[d].kv, &c.id, choice, NOW)
+                        .map_err(|e| format!("step {step}: resolve {choice:?}: {e}"))?;
                 }
             }
             r if r < 85 => {
@@ -361,8 +456,52 @@ async fn run_seed(seed: u64, steps: usize) -> Result<(), String> {
     if rejected != 0 {
         return Err(format!("{rejected} valid mutations were rejected"));
     }
-    if seq as u64 != made {
-        return Err(format!("{made} mutations made, {seq} applied: something applied twice or not at all"));
+    // Every concurrent change the model found is a conflict record on the server, and nothing else is.
+    let actor = devices[0].actor.clone();
+    let mut all = Vec::new();
+    let mut since = 0;
+    loop {
+        let page = net.db().pull(&actor, since, 1000).await.map_err(|e| e.to_string())?;
+        since = page.cursor;
+        all.extend(page.records);
+        if !page.has_more {
+            break;
+        }
+    }
+    let mut server_conflicts = BTreeSet::new();
+    let mut open_on_server = BTreeSet::new();
+    for r in all.iter().filter(|r| r.kind == RecordKind::Conflict) {
+        let c = Conflict::from_json(r.body.clone()).map_err(|e| e.to_string())?;
+        let (kept, over) = match c.kind {
+            ConflictKind::Field => (c.kept.value.to_string(), c.overwritten.value.to_string()),
+            _ => ("null".to_owned(), "null".to_owned()),
+        };
+        server_conflicts.insert((c.record_id.clone(), c.field.clone(), c.seq, kept, over));
+        if c.is_open() {
+            open_on_server.insert(c.id.clone());
+        }
+    }
+    let model = net.model.borrow();
+    if server_conflicts != model.conflicts {
+        let missing: Vec<_> = model.conflicts.difference(&server_conflicts).collect();
+        let extra: Vec<_> = server_conflicts.difference(&model.conflicts).collect();
+        return Err(format!("conflicts differ from the model: missing {missing:?}, unexpected {extra:?}"));
+    }
+    let n_conflicts = server_conflicts.len() as u64;
+    let found_conflicts = server_conflicts.len();
+    if seq as u64 != made + n_conflicts || model.seq != seq as u64 {
+        return Err(format!(
+            "{made} mutations made + {n_conflicts} conflicts, but the team is at {seq} (model {}): \
+             something applied twice or not at all",
+            model.seq
+        ));
+    }
+    drop(model);
+    for dev in &devices {
+        let open: BTreeSet<String> = store::open_conflicts(&dev.kv).into_iter().map(|c| c.id).collect();
+        if open != open_on_server {
+            return Err(format!("device {} shows other open conflicts than the server", dev.client_id));
+        }
     }
     // No edit lost inside a mutation: each device's last word on each field reached the server.
     for dev in &devices {
@@ -377,10 +516,8 @@ async fn run_seed(seed: u64, steps: usize) -> Result<(), String> {
     }
 
     // All replicas converge on the server's state.
-    let actor = devices[0].actor.clone();
     let mut server_cases = BTreeMap::new();
-    let page = net.db().pull(&actor, 0, 1000).await.map_err(|e| e.to_string())?;
-    for r in page.records {
+    for r in all.into_iter().filter(|r| r.kind == RecordKind::Case && !r.deleted) {
         let c = Case::from_json(r.body).map_err(|e| e.to_string())?;
         server_cases.insert(c.id.to_string(), c);
     }
@@ -391,7 +528,7 @@ async fn run_seed(seed: u64, steps: usize) -> Result<(), String> {
             return Err(format!("device {} diverged from the server", dev.client_id));
         }
     }
-    Ok(())
+    Ok(found_conflicts)
 }
 
 const DROP_RESPONSES: Faults = Faults { drop_request: 0.0, drop_response: 1.0, duplicate: 0.0, delay: 0.0 };
@@ -431,6 +568,7 @@ async fn lost_answer_then_typing() -> Result<(), String> {
         delayed: RefCell::new(Vec::new()),
         processed: RefCell::new(HashMap::new()),
         applied: RefCell::new(HashSet::new()),
+        model: RefCell::new(Model::default()),
     };
     let kv = MemKv::default();
     store::begin_session(&kv, &user, "6a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").map_err(|e| e.to_string())?;
@@ -473,13 +611,15 @@ fn sync_survives_a_hostile_network_for_many_seeds() {
         None => (0..env_num("SIM_SEEDS").unwrap_or(200)).collect(),
     };
     let started = std::time::Instant::now();
+    let mut conflicts = 0;
     for &seed in &seeds {
-        if let Err(e) = rt.block_on(run_seed(seed, steps)) {
-            panic!("simulation failed for seed {seed}: {e}\nreplay: SIM_SEED={seed} cargo test -p server --test sim");
+        match rt.block_on(run_seed(seed, steps)) {
+            Ok(n) => conflicts += n,
+            Err(e) => panic!("simulation failed for seed {seed}: {e}\nreplay: SIM_SEED={seed} cargo test -p server --test sim"),
         }
     }
     println!(
-        "simulation: {} seeds x {steps} steps passed in {:.1} s",
+        "simulation: {} seeds x {steps} steps passed ({conflicts} conflicts, each matched to the model) in {:.1} s",
         seeds.len(),
         started.elapsed().as_secs_f64()
     );

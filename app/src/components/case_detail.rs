@@ -21,6 +21,13 @@ pub fn CaseDetail() -> impl IntoView {
         crate::kv::device().and_then(|kv| store::case(&kv, &id))
     });
     let error = RwSignal::new(None::<String>);
+    let open_conflicts = Memo::new(move |_| {
+        ctx.revision.get();
+        let Some(id) = id.get() else { return 0 };
+        crate::kv::device()
+            .map(|kv| store::open_conflicts(&kv).iter().filter(|c| c.record_id == id).count())
+            .unwrap_or(0)
+    });
 
     let save = move |field: &'static str, value: Value| {
         #[cfg(feature = "hydrate")]
@@ -56,6 +63,12 @@ pub fn CaseDetail() -> impl IntoView {
                 <section class="case">
                     <p><a href="/">"← Alle Fälle"</a></p>
                     <h1>{move || case.get().map(|c| c.label.as_str().to_owned())}</h1>
+                    <Show when=move || { open_conflicts.get() > 0 }>
+                        <p class="notice" role="note">
+                            "Für diesen Fall gibt es gleichzeitige Änderungen, die noch zu klären sind. "
+                            <a href="/konflikte">"Konflikte ansehen"</a>
+                        </p>
+                    </Show>
                     <label for="fall-kennung">"Aktenzeichen oder Pseudonym"</label>
                     <input id="fall-kennung" maxlength="80"
                         prop:value=move || case.get().map(|c| c.label.as_str().to_owned()).unwrap_or_default()

@@ -3,6 +3,7 @@
 mod case_detail;
 mod case_list;
 mod case_new;
+mod conflict_inbox;
 mod header;
 mod loading;
 mod login;
@@ -13,6 +14,7 @@ mod status_bar;
 pub use case_detail::CaseDetail;
 pub use case_list::CaseList;
 pub use case_new::CaseNew;
+pub use conflict_inbox::ConflictInbox;
 pub use header::Header;
 pub use loading::Loading;
 pub use login::Login;

@@ -15,6 +15,13 @@ pub fn StatusBar() -> impl IntoView {
         }
         crate::kv::device().map(|kv| store::pending_count(&kv)).unwrap_or(0)
     });
+    let conflicts = Memo::new(move |_| {
+        ctx.revision.get();
+        if !ctx.mounted.get() {
+            return 0;
+        }
+        crate::kv::device().map(|kv| store::open_conflict_count(&kv)).unwrap_or(0)
+    });
     let last_sync = Memo::new(move |_| {
         ctx.revision.get();
         if !ctx.mounted.get() {
@@ -34,6 +41,12 @@ pub fn StatusBar() -> impl IntoView {
                 <span class="unsent" data-testid="unsent" data-count=move || unsent.get().to_string()>
                     {move || format!("Nicht übertragen: {}", unsent.get())}
                 </span>
+                <Show when=move || { conflicts.get() > 0 }>
+                    <a class="conflict-link" href="/konflikte" data-testid="conflicts"
+                        data-count=move || conflicts.get().to_string()>
+                        {move || format!("Konflikte: {}", conflicts.get())}
+                    </a>
+                </Show>
                 <span class="last-sync">
                     {move || match last_sync.get() {
                         Some(t) => format!("Zuletzt synchronisiert: {}", format_timestamp_de(&t)),

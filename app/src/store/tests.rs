@@ -168,3 +168,117 @@ fn export_lists_every_unsent_change() {
     assert_eq!(doc["mutations"].as_array().unwrap().len(), 2);
     assert_eq!(doc["client"], CLIENT);
 }
+
+fn pulled(kv: &dyn Kv, case: &Case, seq: u64, note_text: &str) {
+    let mut body = serde_json::to_value(case).unwrap();
+    body["note"] = json!(note_text);
+    let page = PullResponse {
+        protocol: 1,
+        records: vec![RecordState {
+            kind: RecordKind::Case,
+            id: case.id.to_string(),
+            seq,
+            deleted: false,
+            body,
+            updated_by: "x".into(),
+        }],
+        cursor: seq,
+        has_more: false,
+    };
+    apply_pull_page(kv, &page).unwrap();
+}
+
+#[test]
+fn changes_carry_the_server_version_they_were_made_against() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    assert_eq!(pending(&kv, 10)[0].base_seq, None, "a new record has no server version");
+    apply_push_response(&kv, &pending(&kv, 10), &PushResponse { last_processed: 1, rejected: vec![] })
+        .unwrap();
+    pulled(&kv, &c, 4, "");
+    edit_case(&kv, &c.id, note("a"), NOW).unwrap();
+    // Another device's change arrives before this one is sent: the next edit is made against it.
+    pulled(&kv, &c, 6, "von B");
+    assert_eq!(case(&kv, &c.id.to_string()).unwrap().note, "a", "unsent local text stays visible");
+    edit_case(&kv, &c.id, note("ab"), NOW).unwrap();
+    let p = pending(&kv, 10);
+    assert_eq!(
+        p.iter().map(|m| m.base_seq).collect::<Vec<_>>(),
+        vec![Some(4), Some(6)],
+        "no coalescing across versions"
+    );
+}
+
+#[test]
+fn open_conflicts_are_listed_and_resolved_by_queued_changes() {
+    use passgenau_domain::conflict::{merge, Stored, Writer};
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    apply_push_response(&kv, &pending(&kv, 10), &PushResponse { last_processed: 1, rejected: vec![] })
+        .unwrap();
+    pulled(&kv, &c, 3, "von B");
+    // The server's conflict record, made by the real merge.
+    let mut body = serde_json::to_value(&c).unwrap();
+    body["note"] = json!("von A");
+    let versions = [(
+        "note".to_owned(),
+        passgenau_domain::conflict::FieldVersion {
+            seq: 2,
+            client_id: "other".into(),
+            by: "A".into(),
+            client_time: NOW.into(),
+        },
+    )]
+    .into_iter()
+    .collect();
+    let m = Mutation {
+        id: 1,
+        kind: RecordKind::Case,
+        record_id: c.id.to_string(),
+        op: Op::Put { fields: note("von B") },
+        client_time: NOW.into(),
+        base_seq: Some(1),
+    };
+    let merged = merge(
+        &m,
+        Some(&Stored { body, deleted: false, versions }),
+        &Writer { client_id: CLIENT, by: "u1", seq: 3 },
+    )
+    .unwrap();
+    let conflict = merged.conflicts[0].clone();
+    let page = PullResponse {
+        protocol: 1,
+        records: vec![RecordState {
+            kind: RecordKind::Conflict,
+            id: conflict.id.clone(),
+            seq: 4,
+            deleted: false,
+            body: serde_json::to_value(&conflict).unwrap(),
+            updated_by: "u1".into(),
+        }],
+        cursor: 4,
+        has_more: false,
+    };
+    apply_pull_page(&kv, &page).unwrap();
+    assert_eq!(open_conflict_count(&kv), 1);
+    resolve_conflict(&kv, &conflict.id, Resolution::Both, NOW).unwrap();
+    assert_eq!(open_conflict_count(&kv), 0);
+    let text = case(&kv, &c.id.to_string()).unwrap().note;
+    assert!(text.contains("von A") && text.contains("von B"), "{text}");
+    let p = pending(&kv, 10);
+    assert_eq!(p.len(), 2);
+    assert_eq!((p[0].kind, p[0].base_seq), (RecordKind::Case, Some(3)));
+    assert_eq!((p[1].kind, p[1].base_seq), (RecordKind::Conflict, Some(4)));
+    assert!(resolve_conflict(&kv, &conflict.id, Resolution::Kept, NOW).is_err(), "resolved once");
+}
+
+#[test]
+fn a_deleted_case_leaves_the_list_and_the_deletion_is_queued() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    delete_case(&kv, &c.id, NOW).unwrap();
+    assert!(cases(&kv).is_empty());
+    let p = pending(&kv, 10);
+    assert_eq!(p.len(), 2);
+    assert_eq!(p[1].op, Op::Delete);
+}

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use passgenau_domain::conflict::{merge, FieldVersions, Merged, Stored, Writer};
 use passgenau_domain::sync::{
-    apply_put, Mutation, Op, PullResponse, PushResponse, RecordKind, RecordState, Rejection, MAX_PULL_PAGE,
+    Mutation, PullResponse, PushResponse, RecordKind, RecordState, Rejection, MAX_PULL_PAGE,
     SYNC_PROTOCOL_VERSION,
 };
 use passgenau_domain::UserMessage;
-use serde_json::Value;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -81,17 +81,17 @@ fn now_rfc3339() -> String {
 struct Current {
     team_id: String,
     kind: String,
-    body: Value,
-}
-
-/// The new state of a record after a mutation.
-struct Next {
-    deleted: bool,
-    body: Value,
+    stored: Stored,
 }
 
 /// Decides what one mutation does to the current record. Pure: the same for both backends.
-fn decide(actor: &Actor, m: &Mutation, current: Option<Current>) -> Result<Next, Rejection> {
+fn decide(
+    actor: &Actor,
+    client_id: &str,
+    m: &Mutation,
+    current: Option<Current>,
+    seq: u64,
+) -> Result<Merged, Rejection> {
     let reject = |reason: String, reason_de: String| Rejection { mutation_id: m.id, reason, reason_de };
     if let Some(cur) = &current {
         // Another team's record is reported exactly like a missing one: its existence is not disclosed.
@@ -102,20 +102,8 @@ fn decide(actor: &Actor, m: &Mutation, current: Option<Current>) -> Result<Next,
             ));
         }
     }
-    match &m.op {
-        Op::Put { fields } => {
-            let body = apply_put(m.kind, &m.record_id, current.as_ref().map(|c| &c.body), fields)
-                .map_err(|e| reject(e.to_string(), e.message_de()))?;
-            Ok(Next { deleted: false, body })
-        }
-        Op::Delete => match current {
-            Some(cur) => Ok(Next { deleted: true, body: cur.body }),
-            None => Err(reject(
-                "record does not exist".into(),
-                "Der zu löschende Datensatz existiert nicht.".into(),
-            )),
-        },
-    }
+    let writer = Writer { client_id, by: &actor.display_name, seq };
+    merge(m, current.as_ref().map(|c| &c.stored), &writer).map_err(|e| reject(e.to_string(), e.message_de()))
 }
 
 fn rejection_payload(m: &Mutation) -> String {
@@ -289,44 +277,78 @@ macro_rules! impl_database {
                     if m.id != last + 1 {
                         break; // A gap: the device resends from last + 1.
                     }
-                    let row: Option<(String, String, String)> = sqlx::query_as(&$sql(
-                        "SELECT team_id, kind, body FROM records WHERE id = ?",
+                    let row: Option<(String, String, String, i64, String)> = sqlx::query_as(&$sql(
+                        "SELECT team_id, kind, body, deleted, field_versions FROM records WHERE id = ?",
                     ))
                     .bind(&m.record_id)
                     .fetch_optional(&mut *tx)
                     .await?;
                     let current = match row {
-                        Some((team_id, kind, body)) => Some(Current {
+                        Some((team_id, kind, body, deleted, versions)) => Some(Current {
                             team_id,
                             kind,
-                            body: serde_json::from_str(&body).map_err(|e| DbError::Corrupt(e.to_string()))?,
+                            stored: Stored {
+                                body: serde_json::from_str(&body).map_err(|e| DbError::Corrupt(e.to_string()))?,
+                                deleted: deleted != 0,
+                                versions: serde_json::from_str::<FieldVersions>(&versions)
+                                    .map_err(|e| DbError::Corrupt(e.to_string()))?,
+                            },
                         }),
                         None => None,
                     };
-                    match decide(actor, m, current) {
-                        Ok(next) => {
-                            let (seq,): (i64,) = sqlx::query_as(&$sql(
-                                "UPDATE team_counters SET seq = seq + 1 WHERE team_id = ? RETURNING seq",
-                            ))
+                    // The position this change gets if it applies; the counter is only bumped then.
+                    let (counter,): (i64,) =
+                        sqlx::query_as(&$sql("SELECT seq FROM team_counters WHERE team_id = ?"))
                             .bind(&actor.team_id)
                             .fetch_one(&mut *tx)
                             .await?;
-                            sqlx::query(&$sql(
-                                "INSERT INTO records (id, team_id, kind, seq, deleted, body, updated_by, updated_at) \
-                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET \
+                    let seq = counter + 1;
+                    match decide(actor, client_id, m, current, seq as u64) {
+                        Ok(next) => {
+                            let conflicts = next.conflicts.len() as i64;
+                            sqlx::query(&$sql("UPDATE team_counters SET seq = ? WHERE team_id = ?"))
+                                .bind(seq + conflicts)
+                                .bind(&actor.team_id)
+                                .execute(&mut *tx)
+                                .await?;
+                            let versions =
+                                serde_json::to_string(&next.versions).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                            let upsert = $sql(
+                                "INSERT INTO records (id, team_id, kind, seq, deleted, body, updated_by, updated_at, \
+                                 field_versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET \
                                  seq = excluded.seq, deleted = excluded.deleted, body = excluded.body, \
-                                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                            ))
-                            .bind(&m.record_id)
-                            .bind(&actor.team_id)
-                            .bind(m.kind.as_str())
-                            .bind(seq)
-                            .bind(i64::from(next.deleted))
-                            .bind(next.body.to_string())
-                            .bind(&actor.display_name)
-                            .bind(&now)
-                            .execute(&mut *tx)
-                            .await?;
+                                 updated_by = excluded.updated_by, updated_at = excluded.updated_at, \
+                                 field_versions = excluded.field_versions",
+                            );
+                            sqlx::query(&upsert)
+                                .bind(&m.record_id)
+                                .bind(&actor.team_id)
+                                .bind(m.kind.as_str())
+                                .bind(seq)
+                                .bind(i64::from(next.deleted))
+                                .bind(next.body.to_string())
+                                .bind(&actor.display_name)
+                                .bind(&now)
+                                .bind(versions)
+                                .execute(&mut *tx)
+                                .await?;
+                            // Each conflict is a record of its own, at the positions right after the change.
+                            for (i, c) in next.conflicts.iter().enumerate() {
+                                let body = serde_json::to_string(c).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                                sqlx::query(&upsert)
+                                    .bind(&c.id)
+                                    .bind(&actor.team_id)
+                                    .bind(RecordKind::Conflict.as_str())
+                                    .bind(seq + 1 + i as i64)
+                                    .bind(0_i64)
+                                    .bind(body)
+                                    .bind(&actor.display_name)
+                                    .bind(&now)
+                                    .bind("{}")
+                                    .execute(&mut *tx)
+                                    .await?;
+                                tracing::info!(record = %m.record_id, field = %c.field, "concurrent change kept as a conflict");
+                            }
                         }
                         Err(rejection) => {
                             sqlx::query(&$sql(
