@@ -58,11 +58,11 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
 }
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 fn sqlite_sql(sql: &str) -> Cow<'_, str> {
