@@ -93,19 +93,20 @@ struct Next {
 /// Decides what one mutation does to the current record. Pure: the same for both backends.
 fn decide(actor: &Actor, m: &Mutation, current: Option<Current>) -> Result<Next, Rejection> {
     let reject = |reason: String, reason_de: String| Rejection { mutation_id: m.id, reason, reason_de };
-    if let Some(cur) = &current {
-        // Another team's record is reported exactly like a missing one: its existence is not disclosed.
-        if cur.team_id != actor.team_id || cur.kind != m.kind.as_str() {
-            return Err(reject(
-                "record not found in your team".into(),
-                "Dieser Datensatz gehört nicht zu Ihrem Team und wurde nicht geändert.".into(),
-            ));
-        }
-    }
+    // Another team's record (or one of another kind) is treated exactly like a missing one, so the
+    // answer does not disclose that it exists. Only a put that would create it must still be refused.
+    let foreign = current.as_ref().is_some_and(|c| c.team_id != actor.team_id || c.kind != m.kind.as_str());
+    let current = current.filter(|_| !foreign);
     match &m.op {
         Op::Put { fields } => {
             let body = apply_put(m.kind, &m.record_id, current.as_ref().map(|c| &c.body), fields)
                 .map_err(|e| reject(e.to_string(), e.message_de()))?;
+            if foreign {
+                return Err(reject(
+                    "record id already in use".into(),
+                    "Dieser Datensatz kann nicht angelegt werden. Bitte neu erfassen.".into(),
+                ));
+            }
             Ok(Next { deleted: false, body })
         }
         Op::Delete => match current {
