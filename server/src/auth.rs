@@ -122,7 +122,7 @@ pub async fn login(
         let _permit = state.password_checks.acquire().await.map_err(|_| ApiError::Unauthorized)?;
         let now = unix_now();
         if let Some(until) = state.db.throttle_lock_end(&[&keys.user, &keys.ip], now).await? {
-            tracing::warn!("login refused: locked after repeated failures");
+            tracing::info!("login refused: locked after repeated failures");
             return Err(ApiError::TooManyAttempts(until - now));
         }
         let user = state.db.user_by_username(req.username.trim()).await?;
