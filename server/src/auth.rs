@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{Actor, UserRow};
 use crate::error::ApiError;
+use crate::throttle::{ClientIp, Keys};
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "passgenau_session";
@@ -90,8 +91,22 @@ impl FromRequestParts<AppState> for AuthUser {
 /// A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+fn dummy_hash() -> &'static str {
+    DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default())
+}
+
+/// Computes the dummy hash ahead of the first login, so the first unknown username is not slower.
+pub fn warm_dummy_hash() {
+    std::thread::spawn(|| {
+        dummy_hash();
+    });
+}
+
+/// Logs in. Throttled per username and per client address (see `crate::throttle`): a locked key
+/// gets 429 before any password check; unknown usernames take the same path as known ones.
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -99,26 +114,47 @@ pub async fn login(
     let req: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::BadRequest(format!("invalid login request: {e}"), "Die Anmeldedaten sind unvollständig.")
     })?;
-    let user = state.db.user_by_username(req.username.trim()).await?;
-    let password = req.password;
-    let verified = {
+    let keys = Keys::new(&req.username, ip);
+    let policy = state.config.login_throttle;
+    let user = {
+        // The lock is checked and a failure counted while holding a permit, so a burst of parallel
+        // guesses gets at most (permits - 1) checks per server process beyond the limit.
         let _permit = state.password_checks.acquire().await.map_err(|_| ApiError::Unauthorized)?;
+        let now = unix_now();
+        if let Some(until) = state.db.throttle_lock_end(&[&keys.user, &keys.ip], now).await? {
+            tracing::info!("login refused: locked after repeated failures");
+            return Err(ApiError::TooManyAttempts(until - now));
+        }
+        let user = state.db.user_by_username(req.username.trim()).await?;
+        let password = req.password;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
-        tokio::task::spawn_blocking(move || match stored {
+        let verified = tokio::task::spawn_blocking(move || match stored {
             Some(h) => verify_password(&password, &h),
             None => {
-                let dummy = DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default());
-                let _ = verify_password(&password, dummy);
+                let _ = verify_password(&password, dummy_hash());
                 false
             }
         })
         .await
-        .unwrap_or(false)
+        .unwrap_or(false);
+        match user.filter(|_| verified) {
+            Some(user) => user,
+            None => {
+                tracing::info!("login failed");
+                let now = unix_now();
+                let by_user = state.db.throttle_failure(&keys.user, policy.user_limit(), now).await?;
+                let by_ip = state.db.throttle_failure(&keys.ip, policy.ip_limit(), now).await?;
+                return match by_user.max(by_ip) {
+                    Some(until) => {
+                        tracing::warn!(by_user = by_user.is_some(), by_ip = by_ip.is_some(), "login locked");
+                        Err(ApiError::TooManyAttempts(until - now))
+                    }
+                    None => Err(ApiError::BadCredentials),
+                };
+            }
+        }
     };
-    let Some(user) = user.filter(|_| verified) else {
-        tracing::info!("login failed");
-        return Err(ApiError::BadCredentials);
-    };
+    state.db.throttle_clear(&keys.user).await?;
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let token = hex::encode(raw);

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::throttle::ThrottlePolicy;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `DATABASE_URL`: `sqlite:…` (default `sqlite:data/passgenau.db`) or `postgres://…`.
@@ -15,12 +17,19 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `--demo` or `PASSGENAU_DEMO=1`: seed demo team, users and cases into an empty database.
     pub demo: bool,
+    /// `PASSGENAU_TRUST_PROXY=1` when exactly one reverse proxy in front appends the client address to
+    /// `X-Forwarded-For`; only then is that header used to count login failures per address.
+    pub trust_proxy: bool,
+    /// Login throttling (`PASSGENAU_LOGIN_*`, see [`ThrottlePolicy`]).
+    pub login_throttle: ThrottlePolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("PASSGENAU_ADDR is not a socket address: {0:?}")]
     Addr(String),
+    #[error("{0} must be a whole number of at least 1, not {1:?}")]
+    Number(&'static str, String),
 }
 
 impl Config {
@@ -28,12 +37,27 @@ impl Config {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let addr_s = var("PASSGENAU_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let addr = addr_s.parse().map_err(|_| ConfigError::Addr(addr_s.clone()))?;
+        let number = |k: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match var(k) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().ok().filter(|n| *n >= 1).ok_or(ConfigError::Number(k, v)),
+            }
+        };
+        let d = ThrottlePolicy::default();
+        let login_throttle = ThrottlePolicy {
+            max_failures_per_user: number("PASSGENAU_LOGIN_MAX_FAILURES", d.max_failures_per_user)?,
+            max_failures_per_ip: number("PASSGENAU_LOGIN_MAX_FAILURES_PER_IP", d.max_failures_per_ip)?,
+            window_secs: number("PASSGENAU_LOGIN_WINDOW_SECS", d.window_secs as u32)?.into(),
+            lock_secs: number("PASSGENAU_LOGIN_LOCK_SECS", d.lock_secs as u32)?.into(),
+        };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite:data/passgenau.db".into()),
             addr,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             secure_cookies: var("PASSGENAU_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
             demo: var("PASSGENAU_DEMO").is_some_and(|v| v == "1" || v == "true"),
+            trust_proxy: var("PASSGENAU_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true"),
+            login_throttle,
         })
     }
 }

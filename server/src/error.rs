@@ -1,6 +1,6 @@
 //! The API's error boundary: English `error`/`message` for programs and logs, German `message_de` for people.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -13,6 +13,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("wrong username or password")]
     BadCredentials,
+    /// Too many failed logins for this username or address; the value is the seconds until the lock ends.
+    #[error("too many failed logins; try again later")]
+    TooManyAttempts(i64),
     #[error("bad request: {0}")]
     BadRequest(String, &'static str),
     #[error("request body too large")]
@@ -43,6 +46,14 @@ impl ApiError {
             ApiError::BadCredentials => {
                 (StatusCode::UNAUTHORIZED, "bad_credentials", "Benutzername oder Passwort ist falsch.".into())
             }
+            ApiError::TooManyAttempts(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "Zu viele Fehlversuche. Bitte versuchen Sie es {} erneut.",
+                    crate::throttle::minutes_de(*secs)
+                ),
+            ),
             ApiError::BadRequest(_, de) => (StatusCode::BAD_REQUEST, "bad_request", (*de).into()),
             ApiError::NotJson => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -78,7 +89,12 @@ impl IntoResponse for ApiError {
             ApiError::Db(_) => "storage unavailable".to_string(), // details stay in the log
             _ => self.to_string(),
         };
-        (status, Json(json!({ "error": code, "message": message, "message_de": message_de }))).into_response()
+        let mut res = (status, Json(json!({ "error": code, "message": message, "message_de": message_de })))
+            .into_response();
+        if let ApiError::TooManyAttempts(secs) = self {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        res
     }
 }
 

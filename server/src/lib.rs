@@ -10,14 +10,16 @@ pub mod error;
 pub mod security;
 pub mod sw;
 pub mod sync_api;
+pub mod throttle;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -70,6 +72,7 @@ impl AppState {
             sw::shell_only()
         });
         let leptos_options = leptos_options(&config);
+        auth::warm_dummy_hash();
         AppState {
             db,
             config: Arc::new(config),
@@ -114,14 +117,44 @@ async fn api_not_found() -> Response {
         .into_response()
 }
 
+/// A route of [`ROUTES`]: method, full path and handler.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    handler: fn() -> MethodRouter<AppState>,
+}
+
+const API_PREFIX: &str = "/api/v1";
+
+/// Every route `router()` registers besides the page routes ([`page_routes`]) and the fallbacks
+/// (API 404, static files). The router is built from this list only; `tests/authz.rs` checks every
+/// entry against every kind of caller and fails when an entry has no row in its matrix.
+pub const ROUTES: &[Route] = &[
+    Route { method: "POST", path: "/api/v1/auth/login", handler: || post(auth::login) },
+    Route { method: "POST", path: "/api/v1/auth/logout", handler: || post(auth::logout) },
+    Route { method: "GET", path: "/api/v1/auth/me", handler: || get(auth::me) },
+    Route { method: "POST", path: "/api/v1/sync/push", handler: || post(sync_api::push) },
+    Route { method: "GET", path: "/api/v1/sync/pull", handler: || get(sync_api::pull) },
+    Route { method: "GET", path: "/healthz", handler: || get(healthz) },
+    Route { method: "GET", path: "/sw.js", handler: || get(service_worker) },
+];
+
+/// The paths of the app's pages (`app::App`), served as the same shell to everyone.
+pub fn page_routes() -> Vec<String> {
+    generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect()
+}
+
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/me", get(auth::me))
-        .route("/sync/push", post(sync_api::push))
-        .route("/sync/pull", get(sync_api::pull))
+    let mut api = Router::new();
+    let mut top = Router::new();
+    for r in ROUTES {
+        match r.path.strip_prefix(API_PREFIX) {
+            Some(path) => api = api.route(path, (r.handler)()),
+            None => top = top.route(r.path, (r.handler)()),
+        }
+    }
+    let api = api
         .fallback(api_not_found)
         // Case data must not stay in any HTTP cache, on the device or on the way.
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
@@ -130,10 +163,8 @@ pub fn router(state: AppState) -> Router {
         ));
     let routes = generate_route_list(app::App);
     let opts = state.leptos_options.clone();
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/sw.js", get(service_worker))
-        .nest("/api/v1", api)
+    let mut router = top
+        .nest(API_PREFIX, api)
         .leptos_routes(&state, routes, move || app::shell(opts.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
@@ -151,5 +182,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // The peer address is the client address for login throttling (see `throttle::client_ip`).
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

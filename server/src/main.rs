@@ -31,7 +31,7 @@ async fn run() -> anyhow::Result<()> {
         None | Some("serve") | Some("--demo") => {}
         Some("create-admin") => return create_admin(&config, &args[1..]).await,
         Some("-h") | Some("--help") => {
-            println!("usage: server [serve] [--demo]\n       server create-admin --username NAME --team TEAM [--display-name NAME]  (password on stdin)\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, RUST_LOG");
+            println!("usage: server [serve] [--demo]\n       server create-admin --username NAME --team TEAM [--display-name NAME]  (password on stdin)\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, PASSGENAU_TRUST_PROXY, PASSGENAU_LOGIN_MAX_FAILURES, PASSGENAU_LOGIN_MAX_FAILURES_PER_IP, PASSGENAU_LOGIN_WINDOW_SECS, PASSGENAU_LOGIN_LOCK_SECS, RUST_LOG");
             return Ok(());
         }
         Some(other) => anyhow::bail!("unknown command {other:?} (try --help)"),

@@ -58,11 +58,11 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
 }
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 fn sqlite_sql(sql: &str) -> Cow<'_, str> {
@@ -93,17 +93,20 @@ fn decide(
     seq: u64,
 ) -> Result<Merged, Rejection> {
     let reject = |reason: String, reason_de: String| Rejection { mutation_id: m.id, reason, reason_de };
-    if let Some(cur) = &current {
-        // Another team's record is reported exactly like a missing one: its existence is not disclosed.
-        if cur.team_id != actor.team_id || cur.kind != m.kind.as_str() {
-            return Err(reject(
-                "record not found in your team".into(),
-                "Dieser Datensatz gehört nicht zu Ihrem Team und wurde nicht geändert.".into(),
-            ));
-        }
-    }
+    // Another team's record (or one of another kind) is treated exactly like a missing one, so the
+    // answer does not disclose that it exists. Only a put that would create it must still be refused.
+    let foreign = current.as_ref().is_some_and(|c| c.team_id != actor.team_id || c.kind != m.kind.as_str());
+    let current = current.filter(|_| !foreign);
     let writer = Writer { client_id, by: &actor.display_name, seq };
-    merge(m, current.as_ref().map(|c| &c.stored), &writer).map_err(|e| reject(e.to_string(), e.message_de()))
+    let merged = merge(m, current.as_ref().map(|c| &c.stored), &writer)
+        .map_err(|e| reject(e.to_string(), e.message_de()))?;
+    if foreign {
+        return Err(reject(
+            "record id already in use".into(),
+            "Dieser Datensatz kann nicht angelegt werden. Bitte neu erfassen.".into(),
+        ));
+    }
+    Ok(merged)
 }
 
 fn rejection_payload(m: &Mutation) -> String {

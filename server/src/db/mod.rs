@@ -3,6 +3,7 @@
 //! Queries are runtime-checked (no compile-time database needed to build).
 
 mod backend;
+mod throttle;
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use async_trait::async_trait;
 use passgenau_domain::sync::{Mutation, PullResponse, PushResponse};
 
 pub use backend::{connect, Backend};
+pub use throttle::{Counter, Limit, LoginThrottle};
 
 /// A user as the server knows them. `password_hash` never leaves the server.
 #[derive(Debug, Clone)]
@@ -56,7 +58,7 @@ pub enum DbError {
 }
 
 #[async_trait]
-pub trait Database: Send + Sync + 'static {
+pub trait Database: LoginThrottle + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     async fn migrate(&self) -> Result<(), DbError>;
     async fn ping(&self) -> Result<(), DbError>;

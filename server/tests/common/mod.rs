@@ -79,26 +79,40 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         Backend::Sqlite => format!("sqlite:{}", dir.0.join("test.db").display()),
         Backend::Postgres => fresh_pg_database(&pg_admin_url()?).await,
     };
+    Some(start(database_url, dir, |_| {}).await)
+}
+
+/// Starts a server on `database_url` (seeding demo data if it is empty), its config changed by `tweak`.
+async fn start(database_url: String, dir: TempDir, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let db = server::db::connect(&database_url).await.expect("connect test database");
     demo::seed_if_empty(&db).await.expect("seed demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = Config {
+    let mut config = Config {
         database_url: database_url.clone(),
         addr,
         site_root: dir.0.join("site"),
         secure_cookies: false,
         demo: true,
+        trust_proxy: false,
+        login_throttle: Default::default(),
     };
+    tweak(&mut config);
     let (tx, rx) = oneshot::channel::<()>();
     let state = AppState::new(db.clone(), config);
     tokio::spawn(server::serve(listener, state, async {
         let _ = rx.await;
     }));
-    Some(TestApp { base: format!("http://{addr}"), db, database_url, shutdown: Some(tx), _dir: dir })
+    TestApp { base: format!("http://{addr}"), db, database_url, shutdown: Some(tx), _dir: dir }
 }
 
 impl TestApp {
+    /// Another server process on the same database, as a second stateless node behind a load
+    /// balancer would be, with its own config.
+    pub async fn spawn_node(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        start(self.database_url.clone(), TempDir::new(), tweak).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
