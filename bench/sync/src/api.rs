@@ -166,6 +166,38 @@ impl Api {
         Ok(Page { records: p.records.len() as u64, cursor: p.cursor, has_more: p.has_more })
     }
 
+    /// The team's highest `seq`, found with pulls of one record (doubling, then bisecting), so that
+    /// starting against a large database does not pull it whole.
+    pub async fn head(&self, s: &Session) -> anyhow::Result<u64> {
+        let mut m = Meter::default();
+        // `lo` is a seq that exists (or 0), `hi` one with nothing after it.
+        let (mut lo, mut hi) = (0, None);
+        let mut probe = 1u64;
+        while hi.is_none() {
+            let p = self.pull(s, probe, 1, &mut m).await?;
+            if p.records == 0 {
+                hi = Some(probe);
+            } else {
+                lo = p.cursor;
+                probe = p.cursor.saturating_mul(2);
+            }
+        }
+        let mut hi = hi.unwrap_or(0);
+        if self.pull(s, lo, 1, &mut m).await?.records == 0 {
+            return Ok(lo);
+        }
+        // Now something comes after lo and nothing after hi: the head is in (lo, hi].
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.pull(s, mid, 1, &mut m).await?.records == 0 {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(hi)
+    }
+
     /// Pulls from `since` until the server has nothing more; returns the cursor and the records seen.
     pub async fn pull_all(&self, s: &Session, since: u64, m: &mut Meter) -> anyhow::Result<(u64, u64)> {
         let (mut cursor, mut n) = (since, 0);
