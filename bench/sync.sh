@@ -4,7 +4,7 @@
 # users (anna, ben, clara), runs the generator against it, prints the figures and stops the server.
 # Run by hand; not part of scripts/test.sh. Arguments go to the generator, e.g.
 #   bench/sync.sh --quick                       # about 1 minute, small record counts
-#   bench/sync.sh                               # full run, about 6 minutes on 2 cores
+#   nohup bench/sync.sh > sync.log 2>&1 &      # full run: about 10 minutes on 2 busy cores
 #   bench/sync.sh --phases push,pull            # only some phases
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -14,7 +14,17 @@ cargo build --release -p server --locked
 log "building the load generator (cargo build --release -p bench-sync --locked)"
 cargo build --release -p bench-sync --locked
 
-dir="$(mktemp -d)"
+dir="$(mktemp -d)"  # honours TMPDIR
+# The full run grows the database to about 500 MB (1M records) plus the WAL; SQLite answers a full
+# disk with 503 storage_unavailable, which would end the run half-way.
+need_mb=1500
+case " $* " in *" --quick "*) need_mb=300 ;; esac
+free_mb=$(df -Pm "$dir" | awk 'NR==2 {print $4}')
+if [ "$free_mb" -lt "$need_mb" ]; then
+  rm -rf "$dir"
+  echo "error: only $free_mb MB free in $(dirname "$dir"), need about $need_mb MB (set TMPDIR to another place)" >&2
+  exit 1
+fi
 # Copies, so a concurrent build in the shared target dir cannot swap the binaries under the run.
 cp "$(server_binary)" "$dir/server"
 cp "$CARGO_TARGET_DIR/release/bench-sync" "$dir/bench-sync"
