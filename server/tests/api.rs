@@ -394,3 +394,17 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
     let js = sw.text().await.unwrap();
     assert!(js.contains("\"/anmelden\"") && js.contains("passgenau-shell-"));
 });
+
+// Found by `tests/fuzz.rs`: on PostgreSQL, which refuses NUL in text parameters, this login was a 503.
+both!(a_nul_in_a_username_is_a_wrong_login, |app: TestApp| async move {
+    let c = reqwest::Client::new();
+    for username in ["anna\u{0}", "\u{0}", "an\u{0}na"] {
+        let res = c
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": "passgenau-demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{username:?}");
+    }
+});

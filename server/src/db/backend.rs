@@ -186,6 +186,11 @@ macro_rules! impl_database {
             }
 
             async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, DbError> {
+                // No username contains NUL, and PostgreSQL refuses NUL in a text parameter (which made
+                // such a login a 503 there): there is no such user, on both backends.
+                if username.contains('\0') {
+                    return Ok(None);
+                }
                 let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(&$sql(
                     "SELECT u.id, u.team_id, t.name, u.username, u.display_name, u.role, u.password_hash \
                      FROM users u JOIN teams t ON t.id = u.team_id WHERE u.username = ?",
