@@ -408,3 +408,27 @@ both!(a_nul_in_a_username_is_a_wrong_login, |app: TestApp| async move {
         assert_eq!(res.status(), 401, "{username:?}");
     }
 });
+
+// Found by `tests/fuzz.rs`: on PostgreSQL a record id with NUL made the push a 503 on every retry, so
+// the device's queue never moved past it.
+both!(a_nul_in_a_record_id_is_rejected_and_the_queue_goes_on, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let bad = format!("{}\u{0}", case_id(1));
+    let mutations = vec![
+        json!({"id": 1, "kind": "case", "record_id": bad, "op": {"type": "put", "fields": {
+            "schema": 1, "id": bad, "label": "AZ 1", "start_date": "2026-11-01"}}}),
+        json!({"id": 2, "kind": "case", "record_id": bad, "op": {"type": "put", "fields": {
+            "schema": 1, "id": case_id(1), "label": "AZ 1", "start_date": "2026-11-01"}}}),
+        json!({"id": 3, "kind": "case", "record_id": bad, "op": {"type": "delete"}}),
+        put_case(4, 2, "AZ 2", ""),
+    ];
+    let (status, res) = push(&app, &anna, DEVICE_A, mutations).await;
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(res["last_processed"], 4);
+    let rejected: Vec<u64> =
+        res["rejected"].as_array().unwrap().iter().map(|r| r["mutation_id"].as_u64().unwrap()).collect();
+    assert_eq!(rejected, [1, 2, 3], "{res}");
+    let team = pull_all(&app, &anna).await;
+    assert!(find(&team, &case_id(2)).is_some());
+    assert!(find(&team, &case_id(1)).is_none() && find(&team, &bad).is_none());
+});

@@ -294,12 +294,17 @@ macro_rules! impl_database {
                     if m.id != last + 1 {
                         break; // A gap: the device resends from last + 1.
                     }
-                    let row: Option<(String, String, String)> = sqlx::query_as(&$sql(
-                        "SELECT team_id, kind, body FROM records WHERE id = ?",
-                    ))
-                    .bind(&m.record_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                    // A record id with NUL names no record (ids are UUIDs), and PostgreSQL refuses NUL
+                    // in a text parameter: asking would fail the push with a 503 on every retry and
+                    // block the device's queue. `decide` rejects it like any other unknown record.
+                    let row: Option<(String, String, String)> = if m.record_id.contains('\0') {
+                        None
+                    } else {
+                        sqlx::query_as(&$sql("SELECT team_id, kind, body FROM records WHERE id = ?"))
+                            .bind(&m.record_id)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                    };
                     let current = match row {
                         Some((team_id, kind, body)) => Some(Current {
                             team_id,
