@@ -432,3 +432,16 @@ both!(a_nul_in_a_record_id_is_rejected_and_the_queue_goes_on, |app: TestApp| asy
     assert!(find(&team, &case_id(2)).is_some());
     assert!(find(&team, &case_id(1)).is_none() && find(&team, &bad).is_none());
 });
+
+// Found by `tests/fuzz.rs`: a malformed pull query got axum's plain-text 400, not the API error body.
+both!(a_malformed_pull_query_gets_the_api_error_body, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    for q in ["since=-1", "limit=abc", "since=18446744073709551616", "limit=4294967296"] {
+        let res = anna.get(app.url(&format!("/api/v1/sync/pull?{q}"))).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{q}");
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        assert_eq!(body["error"], "bad_request", "{q}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("pull query"), "{q}: {body}");
+        assert!(!body["message_de"].as_str().unwrap().is_empty(), "{q}: {body}");
+    }
+});
