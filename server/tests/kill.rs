@@ -10,6 +10,9 @@
 //! `PASSGENAU_REQUIRE_PG=1`).
 
 mod common;
+/// Two server processes on one PostgreSQL (in this binary: every test binary costs ~1 GiB of disk).
+#[path = "kill/two_nodes.rs"]
+mod two_nodes;
 
 use std::time::{Duration, Instant};
 
