@@ -1,5 +1,6 @@
 //! Versioned sync endpoints (`/api/v1/sync/*`). The protocol is described in `docs/sync-protocol.md`.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use passgenau_domain::sync::{
@@ -56,8 +57,15 @@ pub struct PullQuery {
 pub async fn pull(
     State(state): State<AppState>,
     user: AuthUser,
-    Query(q): Query<PullQuery>,
+    query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
+    // Mapped here so that a malformed query gets the API's error body, not axum's plain text.
+    let Query(q) = query.map_err(|e| {
+        ApiError::BadRequest(
+            format!("malformed pull query: {}", e.body_text()),
+            "Die Abfrage ist ungültig. Bitte die App neu laden.",
+        )
+    })?;
     let res = state.db.pull(&user.actor(), q.since, q.limit.unwrap_or(MAX_PULL_PAGE)).await?;
     Ok(Json(res))
 }

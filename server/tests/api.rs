@@ -482,4 +482,54 @@ both!(delete_against_edit_is_shown_not_dropped, |app: TestApp| async move {
     let c = &conflicts(&team)[0]["body"];
     assert_eq!(c["kind"], "delete_edit");
     assert_eq!(c["overwritten"]["value"]["note"], "wichtig", "the edited version is kept in the conflict");
+
+// Found by `tests/fuzz.rs`: on PostgreSQL, which refuses NUL in text parameters, this login was a 503.
+both!(a_nul_in_a_username_is_a_wrong_login, |app: TestApp| async move {
+    let c = reqwest::Client::new();
+    for username in ["anna\u{0}", "\u{0}", "an\u{0}na"] {
+        let res = c
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": "passgenau-demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{username:?}");
+    }
+});
+
+// Found by `tests/fuzz.rs`: on PostgreSQL a record id with NUL made the push a 503 on every retry, so
+// the device's queue never moved past it.
+both!(a_nul_in_a_record_id_is_rejected_and_the_queue_goes_on, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let bad = format!("{}\u{0}", case_id(1));
+    let mutations = vec![
+        json!({"id": 1, "kind": "case", "record_id": bad, "op": {"type": "put", "fields": {
+            "schema": 1, "id": bad, "label": "AZ 1", "start_date": "2026-11-01"}}}),
+        json!({"id": 2, "kind": "case", "record_id": bad, "op": {"type": "put", "fields": {
+            "schema": 1, "id": case_id(1), "label": "AZ 1", "start_date": "2026-11-01"}}}),
+        json!({"id": 3, "kind": "case", "record_id": bad, "op": {"type": "delete"}}),
+        put_case(4, 2, "AZ 2", ""),
+    ];
+    let (status, res) = push(&app, &anna, DEVICE_A, mutations).await;
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(res["last_processed"], 4);
+    let rejected: Vec<u64> =
+        res["rejected"].as_array().unwrap().iter().map(|r| r["mutation_id"].as_u64().unwrap()).collect();
+    assert_eq!(rejected, [1, 2, 3], "{res}");
+    let team = pull_all(&app, &anna).await;
+    assert!(find(&team, &case_id(2)).is_some());
+    assert!(find(&team, &case_id(1)).is_none() && find(&team, &bad).is_none());
+});
+
+// Found by `tests/fuzz.rs`: a malformed pull query got axum's plain-text 400, not the API error body.
+both!(a_malformed_pull_query_gets_the_api_error_body, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    for q in ["since=-1", "limit=abc", "since=18446744073709551616", "limit=4294967296"] {
+        let res = anna.get(app.url(&format!("/api/v1/sync/pull?{q}"))).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{q}");
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        assert_eq!(body["error"], "bad_request", "{q}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("pull query"), "{q}: {body}");
+        assert!(!body["message_de"].as_str().unwrap().is_empty(), "{q}: {body}");
+    }
 });

@@ -177,6 +177,11 @@ macro_rules! impl_database {
             }
 
             async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, DbError> {
+                // No username contains NUL, and PostgreSQL refuses NUL in a text parameter (which made
+                // such a login a 503 there): there is no such user, on both backends.
+                if username.contains('\0') {
+                    return Ok(None);
+                }
                 let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(&$sql(
                     "SELECT u.id, u.team_id, t.name, u.username, u.display_name, u.role, u.password_hash \
                      FROM users u JOIN teams t ON t.id = u.team_id WHERE u.username = ?",
@@ -280,12 +285,19 @@ macro_rules! impl_database {
                     if m.id != last + 1 {
                         break; // A gap: the device resends from last + 1.
                     }
-                    let row: Option<(String, String, String, i64, String)> = sqlx::query_as(&$sql(
-                        "SELECT team_id, kind, body, deleted, field_versions FROM records WHERE id = ?",
-                    ))
-                    .bind(&m.record_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                    // A record id with NUL names no record (ids are UUIDs), and PostgreSQL refuses NUL
+                    // in a text parameter: asking would fail the push with a 503 on every retry and
+                    // block the device's queue. `decide` rejects it like any other unknown record.
+                    let row: Option<(String, String, String, i64, String)> = if m.record_id.contains('\0') {
+                        None
+                    } else {
+                        sqlx::query_as(&$sql(
+                            "SELECT team_id, kind, body, deleted, field_versions FROM records WHERE id = ?",
+                        ))
+                        .bind(&m.record_id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    };
                     let current = match row {
                         Some((team_id, kind, body, deleted, versions)) => Some(Current {
                             team_id,

@@ -1,6 +1,8 @@
 //! `spawn_app()`: the real server on port 0 with a fresh database, SQLite or PostgreSQL.
 #![allow(dead_code)]
 
+pub mod node;
+
 use std::path::PathBuf;
 
 use server::db::Db;
