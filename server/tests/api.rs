@@ -482,6 +482,7 @@ both!(delete_against_edit_is_shown_not_dropped, |app: TestApp| async move {
     let c = &conflicts(&team)[0]["body"];
     assert_eq!(c["kind"], "delete_edit");
     assert_eq!(c["overwritten"]["value"]["note"], "wichtig", "the edited version is kept in the conflict");
+});
 
 // Found by `tests/fuzz.rs`: on PostgreSQL, which refuses NUL in text parameters, this login was a 503.
 both!(a_nul_in_a_username_is_a_wrong_login, |app: TestApp| async move {
