@@ -1074,10 +1074,12 @@ fn fuzz_the_api(backend: common::Backend) {
             }
         };
         let (status, res) = f.send(&f.anon, "/api/v1/auth/login", ct, body)?;
-        if ![200, 400, 401, 415].contains(&status) {
+        // The fuzzer's many wrong passwords lock the demo names: the throttle's 429 is a right answer.
+        let throttled = status == 429 && res["error"] == "too_many_attempts";
+        if ![200, 400, 401, 415].contains(&status) && !throttled {
             return fail(format!("[{}] login {g:?}: {status} {res}", f.backend));
         }
-        if let Some(expected) = expect {
+        if let Some(expected) = expect.filter(|_| !throttled) {
             if status != expected {
                 return fail(format!("[{}] login {g:?}: {status} {res}, expected {expected}", f.backend));
             }

@@ -35,8 +35,11 @@ fn create(id: u64, record: &str, label: &str) -> Value {
     }}})
 }
 
-fn set(id: u64, record: &str, field: &str, value: &str) -> Value {
-    json!({"id": id, "kind": "case", "record_id": record, "op": {"type": "put", "fields": {field: value}}})
+/// An edit made, as on a real device, against the version the device had pulled (`base_seq`), so
+/// the server does not take it for a change made without having seen the case's creation.
+fn set(id: u64, record: &str, field: &str, value: &str, base: u64) -> Value {
+    json!({"id": id, "kind": "case", "record_id": record, "base_seq": base,
+           "op": {"type": "put", "fields": {field: value}}})
 }
 
 async fn push(s: &Session, base: &str, device: &str, mutations: Vec<Value>) -> Value {
@@ -62,12 +65,13 @@ async fn writer(
     group: u64,
     mut last_id: u64,
     first_node: usize,
+    base: u64,
 ) {
     for r in 0..ROUNDS {
         let mut mutations = Vec::new();
         for n in 1..=SHARED {
             last_id += 1;
-            mutations.push(set(last_id, &case_id(0, n), field, &format!("{} {r}", s.username)));
+            mutations.push(set(last_id, &case_id(0, n), field, &format!("{} {r}", s.username), base));
         }
         last_id += 1;
         mutations.push(create(last_id, &case_id(group, r), &format!("{} neu {r}", s.username)));
@@ -118,11 +122,12 @@ async fn two_server_processes_on_one_postgres_behave_as_one() {
     // The shared cases, created by anna through node A.
     let creations = (1..=SHARED).map(|n| create(n, &case_id(0, n), &format!("AZ {n}"))).collect();
     push(&anna, &nodes[0], ANNA_DEVICE, creations).await;
+    let base = ben.pull_all(&nodes[1], 1000).await.iter().map(|r| r["seq"].as_u64().unwrap()).max().unwrap();
 
     // At the same time anna edits notes, ben edits labels; their pushes start on different nodes.
     let writers = [
-        tokio::spawn(writer(anna.clone(), nodes.clone(), ANNA_DEVICE, "note", 1, SHARED, 1)),
-        tokio::spawn(writer(ben.clone(), nodes.clone(), BEN_DEVICE, "label", 2, 0, 0)),
+        tokio::spawn(writer(anna.clone(), nodes.clone(), ANNA_DEVICE, "note", 1, SHARED, 1, base)),
+        tokio::spawn(writer(ben.clone(), nodes.clone(), BEN_DEVICE, "label", 2, 0, 0, base)),
     ];
 
     // The reader follows the cursor in small pages, alternating nodes, while the writers run.
