@@ -111,6 +111,7 @@ fn ConflictItem(conflict: Conflict, error: RwSignal<Option<String>>) -> impl Int
                 </div>
             </div>
         }
+        .into_any()
     });
     let id = c.id.clone();
     let case_link = format!("/fall?id={}", c.record_id);
@@ -141,13 +142,14 @@ fn ConflictItem(conflict: Conflict, error: RwSignal<Option<String>>) -> impl Int
                             #[cfg(not(feature = "hydrate"))]
                             let _ = (&id, choice, &ctx, &error);
                         };
-                        view! { <button type="button" on:click=on_click>{text}</button> }
+                        view! { <button type="button" on:click=on_click>{text}</button> }.into_any()
                     })
                     .collect_view()}
             </div>
             <p><a href=case_link>"Zum Fall"</a></p>
         </li>
     }
+    .into_any()
 }
 
 fn who(side: &Side, my_client: &str) -> String {
