@@ -105,6 +105,10 @@ impl AppCtx {
                 let on_offline = Closure::<dyn FnMut()>::new(move || ctx.online.set(Some(false)));
                 let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
                 on_offline.forget();
+                // Another tab of this browser changed the device store: show the same state here.
+                let on_storage = Closure::<dyn FnMut()>::new(move || ctx.touch());
+                let _ = w.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+                on_storage.forget();
             }
             leptos::task::spawn_local(async move {
                 const BASE_MS: f64 = 30_000.0;

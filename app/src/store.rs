@@ -27,6 +27,8 @@ pub const STORE_SCHEMA: u16 = 1;
 pub const PREFIX: &str = "pg1:";
 const KEY_SESSION: &str = "pg1:session";
 const KEY_CLIENT: &str = "pg1:client";
+const KEY_NEXT: &str = "pg1:next";
+const KEY_SENT: &str = "pg1:sent";
 const MUT_PREFIX: &str = "pg1:mut:";
 const REJ_PREFIX: &str = "pg1:rej:";
 
@@ -47,15 +49,15 @@ fn rej_key(id: u64) -> String {
 pub struct ClientMeta {
     pub schema: u16,
     pub client_id: String,
-    /// The id the next mutation gets (mutation ids start at 1).
+    /// The id the next mutation got before `pg1:next` existed; read only as a floor by
+    /// [`next_mutation`] (so stores written by older versions continue their numbering).
     pub next_mutation: u64,
     /// The server cursor up to which pulled pages are applied.
     pub cursor: u64,
     /// When this device last completed a sync (device clock, display only).
     #[serde(default)]
     pub last_sync: Option<String>,
-    /// Highest mutation id ever put into a push request. Never lowered: a push whose response was
-    /// lost may have been applied, so those mutations must not be rewritten (only new ones coalesce).
+    /// Floor for [`sent_upto`] from stores written before `pg1:sent` existed.
     #[serde(default)]
     pub sent_upto: u64,
 }
@@ -159,12 +161,34 @@ fn write<T: Serialize>(kv: &dyn Kv, key: &str, value: &T) -> Result<(), StoreErr
 /// Records, before a push request leaves, that mutations up to `upto` may reach the server.
 /// From then on they are never rewritten; later edits get new mutations.
 pub fn mark_sent(kv: &dyn Kv, upto: u64) -> Result<(), StoreError> {
-    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
-    if upto > meta.sent_upto {
-        meta.sent_upto = upto;
-        write(kv, KEY_CLIENT, &meta)?;
+    meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    if upto > sent_upto(kv) {
+        write(kv, KEY_SENT, &upto)?;
     }
     Ok(())
+}
+
+/// Highest mutation id ever put into a push request. Like `pg1:next` it has its own key, so another
+/// tab's write of `pg1:client` cannot lower it; the value in `pg1:client` is an older store's floor.
+pub fn sent_upto(kv: &dyn Kv) -> u64 {
+    let own = read::<u64>(kv, KEY_SENT).unwrap_or(0);
+    own.max(meta(kv).map_or(0, |m| m.sent_upto))
+}
+
+/// The id the next mutation gets. It lives in its own key (`pg1:next`), written only when a change
+/// is queued, so a sync in another tab that rewrites `pg1:client` (cursor, last sync) can never
+/// lower it; and it is never at or below a queued or sent mutation, so no id is used twice.
+pub fn next_mutation(kv: &dyn Kv) -> u64 {
+    let meta = meta(kv);
+    let stored = read::<u64>(kv, KEY_NEXT).or(meta.as_ref().map(|m| m.next_mutation)).unwrap_or(1);
+    let queued = kv
+        .keys(MUT_PREFIX)
+        .iter()
+        .filter_map(|k| k.strip_prefix(MUT_PREFIX)?.parse::<u64>().ok())
+        .max()
+        .map_or(1, |m| m + 1);
+    let sent = sent_upto(kv) + 1;
+    stored.max(queued).max(sent)
 }
 
 // --- session -------------------------------------------------------------------------------------
@@ -281,10 +305,11 @@ fn delete_record(kv: &dyn Kv, kind: RecordKind, id: &str, now: &str) -> Result<(
     if session(kv).is_none() {
         return Err(StoreError::NotLoggedIn);
     }
-    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    meta(kv).ok_or(StoreError::NotLoggedIn)?;
     let mut rec = record(kv, kind, id).ok_or(StoreError::NotFound)?;
+    let next = next_mutation(kv);
     let m = Mutation {
-        id: meta.next_mutation,
+        id: next,
         kind,
         record_id: id.to_owned(),
         op: Op::Delete,
@@ -293,8 +318,7 @@ fn delete_record(kv: &dyn Kv, kind: RecordKind, id: &str, now: &str) -> Result<(
     };
     let mkey = mut_key(m.id);
     write(kv, &mkey, &StoredMutation { schema: STORE_SCHEMA, mutation: m })?;
-    meta.next_mutation += 1;
-    if let Err(e) = write(kv, KEY_CLIENT, &meta) {
+    if let Err(e) = write(kv, KEY_NEXT, &(next + 1)) {
         kv.remove(&mkey);
         return Err(e);
     }
@@ -375,14 +399,14 @@ fn change(
     if session(kv).is_none() {
         return Err(StoreError::NotLoggedIn);
     }
-    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    meta(kv).ok_or(StoreError::NotLoggedIn)?;
     let old = record(kv, kind, id);
     let body = apply_put(kind, id, old.as_ref().map(|r| &r.body), &fields)?;
     // The server's version this change is made against; the server detects concurrent changes by it.
     let base = old.as_ref().filter(|r| r.server_body.is_some()).map(|r| r.server_seq);
 
     // 1. The mutation: merged into the last unsent one for the same record if it was never sent.
-    let sent_upto = meta.sent_upto;
+    let sent_upto = sent_upto(kv);
     let last = kv.keys(MUT_PREFIX).into_iter().max();
     let coalesce = last
         .as_deref()
@@ -403,7 +427,7 @@ fn change(
         }
         None => {
             let m = Mutation {
-                id: meta.next_mutation,
+                id: next_mutation(kv),
                 kind,
                 record_id: id.to_owned(),
                 op: Op::Put { fields },
@@ -422,8 +446,7 @@ fn change(
         None => kv.remove(&mkey),
     };
     if is_new {
-        meta.next_mutation += 1;
-        if let Err(e) = write(kv, KEY_CLIENT, &meta) {
+        if let Err(e) = write(kv, KEY_NEXT, &(mutation.id + 1)) {
             undo_mutation(kv);
             return Err(e);
         }
@@ -443,8 +466,7 @@ fn change(
     if let Err(e) = write(kv, &rec_key(kind, id), &rec) {
         undo_mutation(kv);
         if is_new {
-            meta.next_mutation -= 1;
-            let _ = write(kv, KEY_CLIENT, &meta);
+            let _ = write(kv, KEY_NEXT, &mutation.id);
         }
         return Err(e);
     }

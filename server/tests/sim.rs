@@ -250,10 +250,10 @@ async fn server_state(url: &str) -> (BTreeMap<String, u64>, i64, i64) {
 async fn check_nothing_lost(url: &str, devices: &[Device]) -> Result<(), String> {
     let (processed, _, _) = server_state(url).await;
     for d in devices {
-        let meta = store::meta(&d.kv).ok_or("device lost its meta")?;
+        store::meta(&d.kv).ok_or("device lost its meta")?;
         let done = processed.get(&d.client_id).copied().unwrap_or(0);
         let queued: BTreeSet<u64> = store::pending(&d.kv, usize::MAX).iter().map(|m| m.id).collect();
-        for id in done + 1..meta.next_mutation {
+        for id in done + 1..store::next_mutation(&d.kv) {
             if !queued.contains(&id) {
                 return Err(format!(
                     "device {} lost mutation {id} (server processed up to {done})",
@@ -439,7 +439,7 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
     let (processed, seq, rejected) = server_state(&url).await;
     let mut made = 0;
     for dev in &devices {
-        let next = store::meta(&dev.kv).unwrap().next_mutation;
+        let next = store::next_mutation(&dev.kv);
         made += next - 1;
         if store::pending_count(&dev.kv) != 0 {
             return Err(format!("device {} still has unsent changes", dev.client_id));

@@ -71,7 +71,7 @@ fn edits_coalesce_into_an_unsent_mutation_but_never_into_one_that_was_sent() {
     assert_eq!(pending(&kv, 10).len(), 1);
     assert_eq!(case(&kv, c.id.as_str()).unwrap().note, "abcd");
     mark_sent(&kv, 0).unwrap();
-    assert_eq!(meta(&kv).unwrap().sent_upto, 1, "the mark never goes back");
+    assert_eq!(sent_upto(&kv), 1, "the mark never goes back");
 }
 
 #[test]
@@ -281,4 +281,28 @@ fn a_deleted_case_leaves_the_list_and_the_deletion_is_queued() {
     let p = pending(&kv, 10);
     assert_eq!(p.len(), 2);
     assert_eq!(p[1].op, Op::Delete);
+}
+
+#[test]
+fn a_stale_client_record_written_by_another_tab_never_reuses_a_mutation_id() {
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    mark_sent(&kv, 1).unwrap();
+    // Tab A's sync reads the device record; tab B queues a change and sends it; tab A writes its
+    // stale copy back (with its cursor).
+    let stale = kv.get(KEY_CLIENT).unwrap();
+    edit_case(&kv, &c.id, note("aus Tab B"), NOW).unwrap();
+    mark_sent(&kv, 2).unwrap();
+    kv.set(KEY_CLIENT, &stale).unwrap();
+    // Tab A's user types: a new mutation, not a rewrite of the sent one and not a reused id.
+    edit_case(&kv, &c.id, note("aus Tab A"), NOW).unwrap();
+    let p = pending(&kv, 10);
+    assert_eq!(p.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 2, 3], "no id used twice");
+    match &p[1].op {
+        Op::Put { fields } => assert_eq!(fields["note"], "aus Tab B", "the sent mutation is unchanged"),
+        Op::Delete => panic!("expected a put"),
+    }
+    // Even with `pg1:next` gone, the queue itself is the floor.
+    kv.remove(KEY_NEXT);
+    assert_eq!(next_mutation(&kv), 4);
 }

@@ -57,6 +57,7 @@ async fn push(s: &Session, base: &str, device: &str, mutations: Vec<Value>) -> V
 /// A writer device: `ROUNDS` pushes through alternating nodes (starting with `nodes[first_node]`),
 /// each setting `field` on every shared case to "<user> <round>" and creating one case of `group`.
 /// Its mutation ids continue after `last_id`.
+#[allow(clippy::too_many_arguments)] // One writer per device; the parameters are its script.
 async fn writer(
     s: Session,
     nodes: [String; 2],
