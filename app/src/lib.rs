@@ -13,7 +13,7 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use components::{CaseDetail, CaseList, CaseNew, ConflictInbox, Header, Login, NotFound};
+use components::{CaseDetail, CaseList, CaseNew, ConflictInbox, Header, Login, NotFound, UnsentList};
 use state::AppCtx;
 
 /// The HTML document around the app.
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall") view=CaseDetail/>
                     <Route path=path!("/fall/neu") view=CaseNew/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
+                    <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>
             </main>
         </Router>

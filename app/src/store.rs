@@ -492,6 +492,11 @@ pub fn rejections(kv: &dyn Kv) -> Vec<StoredRejection> {
     keys.iter().filter_map(|k| read(kv, k)).collect()
 }
 
+/// Removes a rejection the user has taken note of (the server keeps its copy with the payload).
+pub fn dismiss_rejection(kv: &dyn Kv, mutation_id: u64) {
+    kv.remove(&rej_key(mutation_id));
+}
+
 /// The local view of a record: the server's state with the unsent changes for it applied in order.
 fn rebase(
     queue: &[Mutation],

@@ -8,7 +8,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 /// App-shell pages to precache. They render the same for everyone (no case data on the server side).
-pub const SHELL_PAGES: &[&str] = &["/", "/anmelden", "/fall", "/fall/neu", "/konflikte"];
+pub const SHELL_PAGES: &[&str] =
+    &["/", "/anmelden", "/fall", "/fall/neu", "/konflikte", "/nicht-uebertragen"];
 
 const TEMPLATE: &str = include_str!("sw.template.js");
 

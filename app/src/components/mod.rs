@@ -10,6 +10,7 @@ mod login;
 mod not_found;
 mod require_session;
 mod status_bar;
+mod unsent_list;
 
 pub use case_detail::CaseDetail;
 pub use case_list::CaseList;
@@ -21,3 +22,4 @@ pub use login::Login;
 pub use not_found::NotFound;
 pub use require_session::RequireSession;
 pub use status_bar::StatusBar;
+pub use unsent_list::UnsentList;

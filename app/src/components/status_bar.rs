@@ -22,6 +22,13 @@ pub fn StatusBar() -> impl IntoView {
         }
         crate::kv::device().map(|kv| store::open_conflict_count(&kv)).unwrap_or(0)
     });
+    let rejected = Memo::new(move |_| {
+        ctx.revision.get();
+        if !ctx.mounted.get() {
+            return 0;
+        }
+        crate::kv::device().map(|kv| store::rejections(&kv).len()).unwrap_or(0)
+    });
     let last_sync = Memo::new(move |_| {
         ctx.revision.get();
         if !ctx.mounted.get() {
@@ -38,9 +45,16 @@ pub fn StatusBar() -> impl IntoView {
         <div class="status" role="status" aria-live="polite">
             <span class="online" data-online=move || ctx.online.get().map(|o| o.to_string())>{online_text}</span>
             <Show when=move || ctx.session.get().is_some()>
-                <span class="unsent" data-testid="unsent" data-count=move || unsent.get().to_string()>
+                <a class="unsent" href="/nicht-uebertragen" data-testid="unsent"
+                    data-count=move || unsent.get().to_string()>
                     {move || format!("Nicht übertragen: {}", unsent.get())}
-                </span>
+                </a>
+                <Show when=move || { rejected.get() > 0 }>
+                    <a class="rejected-link" href="/nicht-uebertragen" data-testid="rejected"
+                        data-count=move || rejected.get().to_string()>
+                        {move || format!("Abgelehnt: {}", rejected.get())}
+                    </a>
+                </Show>
                 <Show when=move || { conflicts.get() > 0 }>
                     <a class="conflict-link" href="/konflikte" data-testid="conflicts"
                         data-count=move || conflicts.get().to_string()>

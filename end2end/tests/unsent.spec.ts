@@ -1,0 +1,64 @@
+import { test, expect } from '@playwright/test';
+
+// The device shows what it has not yet handed to the server, lets the user keep a copy as a file,
+// and shows what the server refused, with the reason in German.
+
+test('unsent changes are listed and downloadable; rejections are shown with their reason', async ({ browser }) => {
+  const problems: string[] = [];
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+  });
+  await page.goto('/anmelden');
+  await page.getByLabel('Benutzername').fill('ben');
+  await page.getByLabel('Passwort').fill('passgenau-demo');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  const label = `UNSENT-${Date.now()}`;
+  await page.getByRole('link', { name: 'Neuer Fall' }).click();
+  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Beginn').fill('2026-11-03');
+  await page.getByRole('button', { name: 'Fall anlegen' }).click();
+  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+  await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '0');
+
+  await ctx.setOffline(true);
+  await page.getByLabel('Notiz').fill('Termin beim Kinderarzt vereinbart.');
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '1');
+  await page.getByTestId('unsent').click();
+  await expect(page.getByRole('heading', { name: 'Nicht übertragene Änderungen' })).toBeVisible();
+  await expect(page.getByTestId('unsent-list')).toContainText(`${label} – geändert: Notiz`);
+  const href = await page.getByRole('link', { name: 'Als Datei herunterladen' }).getAttribute('href');
+  expect(href).toMatch(/^data:application\/json/);
+  const file = JSON.parse(decodeURIComponent(href!.split(',').slice(1).join(',')));
+  expect(file.format).toBe('passgenau-unsent-changes');
+  expect(JSON.stringify(file.mutations)).toContain('Termin beim Kinderarzt vereinbart.');
+
+  // A change the server refused (as stored by a sync) is shown with its German reason until dismissed.
+  await page.evaluate(() =>
+    localStorage.setItem(
+      'pg1:rej:000000009999',
+      JSON.stringify({
+        schema: 1,
+        rejection: { mutation_id: 9999, reason: 'invalid record', reason_de: 'Das Beginndatum ist ungültig.' },
+        mutation: null,
+      }),
+    ),
+  );
+  await page.reload();
+  await expect(page.getByTestId('rejected')).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('rejected-list')).toContainText('Das Beginndatum ist ungültig.');
+  await page.getByRole('button', { name: 'Zur Kenntnis genommen' }).click();
+  await expect(page.getByTestId('rejected')).toHaveCount(0);
+
+  await ctx.setOffline(false);
+  await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+  await expect(page.getByTestId('nothing-unsent')).toBeVisible();
+  await ctx.close();
+  expect(problems).toEqual([]);
+});
