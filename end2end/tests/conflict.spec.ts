@@ -99,3 +99,54 @@ test('a note changed on two devices offline becomes a conflict the user resolves
   await ctxB.close();
   expect(problems).toEqual([]);
 });
+
+test('a case deleted on one device while edited on another is shown, and can be restored', async ({ browser }) => {
+  const [ctxA, anna] = await device(browser, 'anna');
+  const label = `LOESCHEN-${Date.now()}`;
+  await anna.getByRole('link', { name: 'Neuer Fall' }).click();
+  await anna.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await anna.getByLabel('Beginn').fill('2026-11-04');
+  await anna.getByRole('button', { name: 'Fall anlegen' }).click();
+  await expect(anna.getByRole('heading', { name: label })).toBeVisible();
+  await syncNow(anna);
+  const [ctxB, ben] = await device(browser, 'ben');
+  await ben.getByRole('link', { name: label }).click();
+  await syncNow(anna);
+
+  // Offline, Ben writes a note while Anna deletes the case.
+  await ctxA.setOffline(true);
+  await ctxB.setOffline(true);
+  await ben.getByLabel('Notiz').fill('Wichtiger Hinweis der Schule.');
+  anna.once('dialog', (d) => d.accept());
+  await anna.getByRole('button', { name: 'Fall löschen' }).click();
+  await expect(anna.getByRole('heading', { name: 'Fälle' })).toBeVisible();
+  await expect(anna.getByRole('link', { name: label })).toHaveCount(0);
+
+  // Ben's note reaches the server first; Anna's deletion comes later and wins, but is shown.
+  await ctxB.setOffline(false);
+  await syncNow(ben);
+  await ctxA.setOffline(false);
+  await syncNow(anna);
+  await expect(anna.getByTestId('conflicts')).toHaveAttribute('data-count', '1');
+  await anna.getByTestId('conflicts').click();
+  const item = anna.getByTestId('conflict');
+  await expect(item.getByRole('heading', { level: 2 })).toHaveText(`„${label}“ gelöscht, während er bearbeitet wurde`);
+  await expect(item).toContainText('Ben Becker');
+  await item.getByRole('button', { name: 'Fall wiederherstellen' }).click();
+  await expect(anna.getByTestId('no-conflicts')).toBeVisible();
+  await syncNow(anna);
+
+  // The case is back on both devices, with Ben's note.
+  await anna.goto('/');
+  await anna.getByRole('link', { name: label }).click();
+  await expect(anna.getByLabel('Notiz')).toHaveValue('Wichtiger Hinweis der Schule.');
+  await syncNow(ben);
+  await ben.goto('/');
+  await ben.getByRole('link', { name: label }).click();
+  await expect(ben.getByLabel('Notiz')).toHaveValue('Wichtiger Hinweis der Schule.');
+  await expect(ben.getByTestId('conflicts')).toHaveCount(0);
+
+  await ctxA.close();
+  await ctxB.close();
+  expect(problems).toEqual([]);
+});

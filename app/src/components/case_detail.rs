@@ -49,6 +49,38 @@ pub fn CaseDetail() -> impl IntoView {
         let _ = (field, value, &ctx, &error);
     };
 
+    // Stored, so the click handler is `Copy` and fits the nested `Show`s.
+    let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
+    let delete = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use passgenau_domain::UserMessage;
+            let Some(c) = case.get_untracked() else { return };
+            let Some(kv) = crate::kv::device() else { return };
+            let sure = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&format!(
+                        "Fall „{}“ löschen? Auf dem Server bleibt er als gelöscht erhalten.",
+                        c.label.as_str()
+                    ))
+                    .ok()
+                })
+                .unwrap_or(false);
+            if !sure {
+                return;
+            }
+            match store::delete_case(&kv, &c.id, &crate::util::now_iso()) {
+                Ok(()) => {
+                    ctx.touch();
+                    navigate.with_value(|n| n("/", Default::default()));
+                }
+                Err(e) => error.set(Some(e.message_de())),
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&navigate, &ctx, &error);
+    };
+
     view! {
         <RequireSession/>
         <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
@@ -83,6 +115,7 @@ pub fn CaseDetail() -> impl IntoView {
                         on:input=move |ev| save("note", json!(event_target_value(&ev)))></textarea>
                     {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                     <p class="saved" aria-live="polite">"Jede Eingabe wird sofort auf diesem Gerät gespeichert."</p>
+                    <p><button type="button" class="danger" on:click=delete>"Fall löschen"</button></p>
                 </section>
             </Show>
         </Show>
