@@ -255,10 +255,14 @@ macro_rules! impl_database {
                 }
                 // Lock the team before reading any record: on PostgreSQL two pushes of one team could
                 // otherwise both read the same body and the later commit would drop the earlier field.
-                sqlx::query(&$sql("UPDATE team_counters SET seq = seq WHERE team_id = ?"))
-                    .bind(&actor.team_id)
-                    .execute(&mut *tx)
-                    .await?;
+                // The lock is held to commit, so the counter is read once here and written once at the end.
+                let (counter_at_start,): (i64,) = sqlx::query_as(&$sql(
+                    "UPDATE team_counters SET seq = seq WHERE team_id = ? RETURNING seq",
+                ))
+                .bind(&actor.team_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let mut counter = counter_at_start;
                 let mut last = u64::try_from(last).map_err(|_| DbError::Corrupt("negative mutation id".into()))?;
                 let start = last;
                 let mut rejected = Vec::new();
@@ -311,21 +315,11 @@ macro_rules! impl_database {
                         }),
                         None => None,
                     };
-                    // The position this change gets if it applies; the counter is only bumped then.
-                    let (counter,): (i64,) =
-                        sqlx::query_as(&$sql("SELECT seq FROM team_counters WHERE team_id = ?"))
-                            .bind(&actor.team_id)
-                            .fetch_one(&mut *tx)
-                            .await?;
+                    // The position this change gets if it applies; the counter only moves then.
                     let seq = counter + 1;
                     match decide(actor, client_id, m, current, seq as u64) {
                         Ok(next) => {
-                            let conflicts = next.conflicts.len() as i64;
-                            sqlx::query(&$sql("UPDATE team_counters SET seq = ? WHERE team_id = ?"))
-                                .bind(seq + conflicts)
-                                .bind(&actor.team_id)
-                                .execute(&mut *tx)
-                                .await?;
+                            counter = seq + next.conflicts.len() as i64;
                             let versions =
                                 serde_json::to_string(&next.versions).map_err(|e| DbError::Corrupt(e.to_string()))?;
                             let upsert = $sql(
@@ -385,6 +379,13 @@ macro_rules! impl_database {
                         }
                     }
                     last = m.id;
+                }
+                if counter != counter_at_start {
+                    sqlx::query(&$sql("UPDATE team_counters SET seq = ? WHERE team_id = ?"))
+                        .bind(counter)
+                        .bind(&actor.team_id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 if last != start {
                     sqlx::query(&$sql("UPDATE client_state SET last_processed = ? WHERE client_id = ?"))
