@@ -49,7 +49,9 @@ pub fn CaseDetail() -> impl IntoView {
         let _ = (field, value, &ctx, &error);
     };
 
-    // Stored, so the click handler is `Copy` and fits the nested `Show`s.
+    // Stored, so the click handler is `Copy` and fits the nested `Show`s. Only in the browser: a
+    // thread-local value must not exist in server rendering, where tasks move between threads.
+    #[cfg(feature = "hydrate")]
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
     let delete = move |_| {
         #[cfg(feature = "hydrate")]
@@ -78,7 +80,7 @@ pub fn CaseDetail() -> impl IntoView {
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&navigate, &ctx, &error);
+        let _ = (&ctx, &error);
     };
 
     view! {
