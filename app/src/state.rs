@@ -141,3 +141,24 @@ impl Default for AppCtx {
 pub fn use_app() -> AppCtx {
     expect_context::<AppCtx>()
 }
+
+impl AppCtx {
+    /// A value read from the device store: `default` until mounted (so server and hydration render
+    /// the same) or without storage, recomputed after every change of the store.
+    pub fn from_device<T>(
+        self,
+        default: T,
+        read: impl Fn(&dyn crate::kv::Kv) -> T + Send + Sync + 'static,
+    ) -> Memo<T>
+    where
+        T: Clone + PartialEq + Send + Sync + 'static,
+    {
+        Memo::new(move |_| {
+            self.revision.get();
+            if !self.mounted.get() {
+                return default.clone();
+            }
+            crate::kv::device().map(|kv| read(&kv)).unwrap_or_else(|| default.clone())
+        })
+    }
+}

@@ -12,13 +12,7 @@ use crate::util::format_timestamp_de;
 #[component]
 pub fn ConflictInbox() -> impl IntoView {
     let ctx = use_app();
-    let conflicts = Memo::new(move |_| {
-        ctx.revision.get();
-        if !ctx.mounted.get() {
-            return Vec::new();
-        }
-        crate::kv::device().map(|kv| store::open_conflicts(&kv)).unwrap_or_default()
-    });
+    let conflicts = ctx.from_device(Vec::new(), store::open_conflicts);
     let error = RwSignal::new(None::<String>);
     view! {
         <RequireSession/>

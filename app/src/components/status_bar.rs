@@ -8,34 +8,10 @@ use crate::util::format_timestamp_de;
 #[component]
 pub fn StatusBar() -> impl IntoView {
     let ctx = use_app();
-    let unsent = Memo::new(move |_| {
-        ctx.revision.get();
-        if !ctx.mounted.get() {
-            return 0;
-        }
-        crate::kv::device().map(|kv| store::pending_count(&kv)).unwrap_or(0)
-    });
-    let conflicts = Memo::new(move |_| {
-        ctx.revision.get();
-        if !ctx.mounted.get() {
-            return 0;
-        }
-        crate::kv::device().map(|kv| store::open_conflict_count(&kv)).unwrap_or(0)
-    });
-    let rejected = Memo::new(move |_| {
-        ctx.revision.get();
-        if !ctx.mounted.get() {
-            return 0;
-        }
-        crate::kv::device().map(|kv| store::rejections(&kv).len()).unwrap_or(0)
-    });
-    let last_sync = Memo::new(move |_| {
-        ctx.revision.get();
-        if !ctx.mounted.get() {
-            return None;
-        }
-        crate::kv::device().and_then(|kv| store::meta(&kv)).and_then(|m| m.last_sync)
-    });
+    let unsent = ctx.from_device(0, store::pending_count);
+    let conflicts = ctx.from_device(0, store::open_conflict_count);
+    let rejected = ctx.from_device(0, |kv| store::rejections(kv).len());
+    let last_sync = ctx.from_device(None, |kv| store::meta(kv).and_then(|m| m.last_sync));
     let online_text = move || match ctx.online.get() {
         Some(true) => "Online",
         Some(false) => "Offline",

@@ -12,28 +12,23 @@ use crate::util::format_timestamp_de;
 #[component]
 pub fn UnsentList() -> impl IntoView {
     let ctx = use_app();
-    let data = Memo::new(move |_| {
-        ctx.revision.get();
-        if !ctx.mounted.get() {
-            return (Vec::new(), Vec::new(), String::new());
-        }
-        let Some(kv) = crate::kv::device() else { return (Vec::new(), Vec::new(), String::new()) };
-        let pending: Vec<(u64, String, String, String)> = store::pending(&kv, usize::MAX)
+    let data = ctx.from_device((Vec::new(), Vec::new(), String::new()), |kv| {
+        let pending: Vec<(u64, String, String, String)> = store::pending(kv, usize::MAX)
             .iter()
-            .map(|m| (m.id, format_timestamp_de(&m.client_time), record_label(&kv, m), describe(m)))
+            .map(|m| (m.id, format_timestamp_de(&m.client_time), record_label(kv, m), describe(m)))
             .collect();
-        let rejected: Vec<(u64, String, String)> = store::rejections(&kv)
+        let rejected: Vec<(u64, String, String)> = store::rejections(kv)
             .into_iter()
             .map(|r| {
                 let what = r
                     .mutation
                     .as_ref()
-                    .map(|m| format!("{} – {}", record_label(&kv, m), describe(m)))
+                    .map(|m| format!("{} – {}", record_label(kv, m), describe(m)))
                     .unwrap_or_else(|| format!("Änderung {}", r.rejection.mutation_id));
                 (r.rejection.mutation_id, what, r.rejection.reason_de)
             })
             .collect();
-        (pending, rejected, download_href(&store::export_unsent(&kv)))
+        (pending, rejected, download_href(&store::export_unsent(kv)))
     });
     let dismiss = move |id: u64| {
         if let Some(kv) = crate::kv::device() {
