@@ -255,15 +255,19 @@ fn record(kv: &dyn Kv, kind: RecordKind, id: &str) -> Option<StoredRecord> {
     read::<StoredRecord>(kv, &rec_key(kind, id)).filter(|r| r.schema == STORE_SCHEMA)
 }
 
+/// The local views of the records of `kind` that are not deleted.
+fn live_bodies(kv: &dyn Kv, kind: RecordKind) -> impl Iterator<Item = Value> + '_ {
+    kv.keys(&rec_prefix(kind))
+        .into_iter()
+        .filter_map(move |k| read::<StoredRecord>(kv, &k))
+        .filter(|r| !r.deleted)
+        .map(|r| r.body)
+}
+
 /// All cases on the device that are not deleted, sorted by label.
 pub fn cases(kv: &dyn Kv) -> Vec<Case> {
-    let mut out: Vec<Case> = kv
-        .keys(&rec_prefix(RecordKind::Case))
-        .iter()
-        .filter_map(|k| read::<StoredRecord>(kv, k))
-        .filter(|r| !r.deleted)
-        .filter_map(|r| Case::from_json(r.body).ok())
-        .collect();
+    let mut out: Vec<Case> =
+        live_bodies(kv, RecordKind::Case).filter_map(|b| Case::from_json(b).ok()).collect();
     out.sort_by_cached_key(|c| c.label.as_str().to_lowercase());
     out
 }
@@ -332,12 +336,8 @@ fn delete_record(kv: &dyn Kv, kind: RecordKind, id: &str, now: &str) -> Result<(
 
 /// Conflicts on this device that nobody resolved yet, oldest first.
 pub fn open_conflicts(kv: &dyn Kv) -> Vec<Conflict> {
-    let mut out: Vec<Conflict> = kv
-        .keys(&rec_prefix(RecordKind::Conflict))
-        .iter()
-        .filter_map(|k| read::<StoredRecord>(kv, k))
-        .filter(|r| !r.deleted)
-        .filter_map(|r| Conflict::from_json(r.body).ok())
+    let mut out: Vec<Conflict> = live_bodies(kv, RecordKind::Conflict)
+        .filter_map(|b| Conflict::from_json(b).ok())
         .filter(Conflict::is_open)
         .collect();
     out.sort_by_key(|c| c.seq);

@@ -21,12 +21,9 @@ pub fn CaseDetail() -> impl IntoView {
         crate::kv::device().and_then(|kv| store::case(&kv, &id))
     });
     let error = RwSignal::new(None::<String>);
-    let open_conflicts = Memo::new(move |_| {
-        ctx.revision.get();
-        let Some(id) = id.get() else { return 0 };
-        crate::kv::device()
-            .map(|kv| store::open_conflicts(&kv).iter().filter(|c| c.record_id == id).count())
-            .unwrap_or(0)
+    let open_conflicts = ctx.from_device(0, move |kv| {
+        let id = id.get();
+        store::open_conflicts(kv).iter().filter(|c| Some(&c.record_id) == id.as_ref()).count()
     });
 
     let save = move |field: &'static str, value: Value| {
