@@ -60,6 +60,12 @@ pub struct ClientMeta {
     /// Floor for [`sent_upto`] from stores written before `pg1:sent` existed.
     #[serde(default)]
     pub sent_upto: u64,
+    /// Bumped by each reset; records pulled during a reset carry it (see [`begin_reset`]).
+    #[serde(default)]
+    pub generation: u64,
+    /// A reset pull is under way: when it completes, records the server no longer has are removed.
+    #[serde(default)]
+    pub resetting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,6 +83,9 @@ pub struct StoredRecord {
     pub deleted: bool,
     /// The local view: the server body with this device's unsent changes applied.
     pub body: Value,
+    /// The device's reset generation when the server last sent this record ([`ClientMeta::generation`]).
+    #[serde(default)]
+    pub generation: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,6 +237,8 @@ pub fn begin_session(kv: &dyn Kv, info: &SessionInfo, new_client_id: &str) -> Re
             cursor: 0,
             last_sync: None,
             sent_upto: 0,
+            generation: 0,
+            resetting: false,
         };
         write(kv, KEY_CLIENT, &m)?;
     }
@@ -399,7 +410,7 @@ fn change(
     if session(kv).is_none() {
         return Err(StoreError::NotLoggedIn);
     }
-    meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    let generation = meta(kv).ok_or(StoreError::NotLoggedIn)?.generation;
     let old = record(kv, kind, id);
     let body = apply_put(kind, id, old.as_ref().map(|r| &r.body), &fields)?;
     // The server's version this change is made against; the server detects concurrent changes by it.
@@ -462,6 +473,7 @@ fn change(
         server_deleted: old.as_ref().is_some_and(|r| r.server_deleted),
         deleted: false,
         body: body.clone(),
+        generation: old.as_ref().map_or(generation, |r| r.generation),
     };
     if let Err(e) = write(kv, &rec_key(kind, id), &rec) {
         undo_mutation(kv);
@@ -563,7 +575,7 @@ pub fn apply_push_response(kv: &dyn Kv, sent: &[Mutation], res: &PushResponse) -
 
 /// Applies one pulled page, then (and only then) advances the cursor.
 pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreError> {
-    meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    let generation = meta(kv).ok_or(StoreError::NotLoggedIn)?.generation;
     let queue = pending(kv, usize::MAX);
     for r in &page.records {
         let (body, deleted) = rebase(&queue, r.kind, &r.id, Some(&r.body), r.deleted);
@@ -576,6 +588,7 @@ pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreErro
             server_deleted: r.deleted,
             deleted,
             body: body.unwrap_or_else(|| r.body.clone()),
+            generation,
         };
         write(kv, &rec_key(r.kind, &r.id), &rec)?;
     }
@@ -585,7 +598,37 @@ pub fn apply_pull_page(kv: &dyn Kv, page: &PullResponse) -> Result<(), StoreErro
         meta.cursor = page.cursor;
         write(kv, KEY_CLIENT, &meta)?;
     }
+    if !page.has_more && meta.resetting {
+        finish_reset(kv)?;
+    }
     Ok(())
+}
+
+/// The server compacted deletes this device has not seen (`410 reset_required`). The device has
+/// pushed its queue first (a sync round always pushes before it pulls); now it pulls everything from
+/// cursor 0 again. Nothing is removed yet: the records stay usable until the reset pull completes.
+pub fn begin_reset(kv: &dyn Kv) -> Result<(), StoreError> {
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    meta.cursor = 0;
+    meta.generation += 1;
+    meta.resetting = true;
+    write(kv, KEY_CLIENT, &meta)
+}
+
+/// After a complete reset pull: removes the records the server no longer has (their deletes were
+/// compacted), except those with unsent changes, which stay until the server has processed them.
+fn finish_reset(kv: &dyn Kv) -> Result<(), StoreError> {
+    let mut meta = meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    let queue = pending(kv, usize::MAX);
+    for key in kv.keys("pg1:rec:") {
+        let Some(rec) = read::<StoredRecord>(kv, &key) else { continue };
+        let unsent = queue.iter().any(|m| m.kind == rec.kind && m.record_id == rec.id);
+        if rec.generation < meta.generation && !unsent {
+            kv.remove(&key);
+        }
+    }
+    meta.resetting = false;
+    write(kv, KEY_CLIENT, &meta)
 }
 
 pub fn set_last_sync(kv: &dyn Kv, now: &str) -> Result<(), StoreError> {

@@ -24,6 +24,8 @@ pub enum SyncError {
     OtherUser,
     /// The server did not take all changes; they stay queued.
     Stalled,
+    /// The server compacted deletes this device has not seen: pull everything again (`410`).
+    ResetRequired,
     Store(StoreError),
 }
 
@@ -53,6 +55,9 @@ impl SyncError {
                                    bitte später erneut synchronisieren oder die Teamleitung informieren."
                     .into()
             }
+            SyncError::ResetRequired => {
+                "Dieses Gerät war lange nicht abgeglichen; die Daten des Teams werden neu geladen.".into()
+            }
             SyncError::Store(e) => e.message_de(),
         }
     }
@@ -69,6 +74,9 @@ mod net {
     async fn decode<T: DeserializeOwned>(res: Response) -> Result<T, SyncError> {
         if res.status() == 401 {
             return Err(SyncError::Unauthorized);
+        }
+        if res.status() == 410 {
+            return Err(SyncError::ResetRequired);
         }
         if !res.ok() {
             let msg = res
@@ -114,7 +122,14 @@ pub trait Transport {
         &self,
         req: &passgenau_domain::sync::PushRequest,
     ) -> Result<passgenau_domain::sync::PushResponse, SyncError>;
-    async fn pull(&self, since: u64, limit: u32) -> Result<passgenau_domain::sync::PullResponse, SyncError>;
+    /// One page of the team's changes after `since`; `client_id` lets the server keep what this
+    /// device still needs. `Err(ResetRequired)` when it compacted deletes after `since`.
+    async fn pull(
+        &self,
+        client_id: &str,
+        since: u64,
+        limit: u32,
+    ) -> Result<passgenau_domain::sync::PullResponse, SyncError>;
 }
 
 /// One full sync round: push everything unsent, then pull until the server has no more.
@@ -148,9 +163,18 @@ pub async fn sync_round(kv: &dyn crate::kv::Kv, net: &impl Transport, now: &str)
             return Err(SyncError::Stalled); // Nothing is dropped: the rest stays queued.
         }
     }
+    // Everything queued has been pushed by now, so a reset below loses nothing.
+    let mut reset = false;
     loop {
         let cursor = store::meta(kv).map_or(0, |m| m.cursor);
-        let page = net.pull(cursor, PULL_PAGE).await?;
+        let page = match net.pull(&meta.client_id, cursor, PULL_PAGE).await {
+            Err(SyncError::ResetRequired) if !reset && cursor > 0 => {
+                store::begin_reset(kv)?;
+                reset = true;
+                continue;
+            }
+            page => page?,
+        };
         store::apply_pull_page(kv, &page)?;
         if !page.has_more {
             break;
@@ -175,8 +199,13 @@ impl Transport for Http {
     ) -> Result<passgenau_domain::sync::PushResponse, SyncError> {
         net::post("/api/v1/sync/push", req).await
     }
-    async fn pull(&self, since: u64, limit: u32) -> Result<passgenau_domain::sync::PullResponse, SyncError> {
-        net::get(&format!("/api/v1/sync/pull?since={since}&limit={limit}")).await
+    async fn pull(
+        &self,
+        client_id: &str,
+        since: u64,
+        limit: u32,
+    ) -> Result<passgenau_domain::sync::PullResponse, SyncError> {
+        net::get(&format!("/api/v1/sync/pull?since={since}&limit={limit}&client_id={client_id}")).await
     }
 }
 

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::compact::CompactSettings;
 use crate::throttle::ThrottlePolicy;
 
 #[derive(Debug, Clone)]
@@ -22,6 +23,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Login throttling (`PASSGENAU_LOGIN_*`, see [`ThrottlePolicy`]).
     pub login_throttle: ThrottlePolicy,
+    /// Tombstone compaction (`PASSGENAU_ACTIVE_DEVICE_DAYS`, default 60; `PASSGENAU_TOMBSTONE_DAYS`,
+    /// default 30; see [`CompactSettings`]).
+    pub compact: CompactSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +54,12 @@ impl Config {
             window_secs: number("PASSGENAU_LOGIN_WINDOW_SECS", d.window_secs as u32)?.into(),
             lock_secs: number("PASSGENAU_LOGIN_LOCK_SECS", d.lock_secs as u32)?.into(),
         };
+        let c = CompactSettings::default();
+        let compact = CompactSettings {
+            active_days: number("PASSGENAU_ACTIVE_DEVICE_DAYS", c.active_days)?,
+            tombstone_days: number("PASSGENAU_TOMBSTONE_DAYS", c.tombstone_days)?,
+            every: c.every,
+        };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite:data/passgenau.db".into()),
             addr,
@@ -58,6 +68,7 @@ impl Config {
             demo: var("PASSGENAU_DEMO").is_some_and(|v| v == "1" || v == "true"),
             trust_proxy: var("PASSGENAU_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true"),
             login_throttle,
+            compact,
         })
     }
 }

@@ -24,6 +24,9 @@ pub enum ApiError {
     NotJson,
     #[error("this device id belongs to another user")]
     ForeignClient,
+    /// The device's cursor is below compacted tombstones: it must push, then pull from 0.
+    #[error("the device is too far behind and must reset: pull again from since=0 (compacted up to {0})")]
+    ResetRequired(u64),
     #[error(transparent)]
     Db(DbError),
 }
@@ -32,6 +35,7 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
             DbError::ForeignClient => ApiError::ForeignClient,
+            DbError::ResetRequired { compacted_upto, .. } => ApiError::ResetRequired(compacted_upto),
             other => ApiError::Db(other),
         }
     }
@@ -69,6 +73,13 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "foreign_client",
                 "Dieses Gerät ist einer anderen Person zugeordnet. Bitte erneut anmelden.".into(),
+            ),
+            ApiError::ResetRequired(_) => (
+                StatusCode::GONE,
+                "reset_required",
+                "Dieses Gerät war lange nicht abgeglichen und lädt die Daten des Teams neu. \
+                 Ihre Änderungen sind bereits übertragen."
+                    .into(),
             ),
             ApiError::Db(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,

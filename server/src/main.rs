@@ -30,8 +30,9 @@ async fn run() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         None | Some("serve") | Some("--demo") => {}
         Some("create-admin") => return create_admin(&config, &args[1..]).await,
+        Some("compact") => return compact(&config).await,
         Some("-h") | Some("--help") => {
-            println!("usage: server [serve] [--demo]\n       server create-admin --username NAME --team TEAM [--display-name NAME]  (password on stdin)\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, PASSGENAU_TRUST_PROXY, PASSGENAU_LOGIN_MAX_FAILURES, PASSGENAU_LOGIN_MAX_FAILURES_PER_IP, PASSGENAU_LOGIN_WINDOW_SECS, PASSGENAU_LOGIN_LOCK_SECS, RUST_LOG");
+            println!("usage: server [serve] [--demo]\n       server create-admin --username NAME --team TEAM [--display-name NAME]  (password on stdin)\n       server compact  (remove tombstones no active device needs; the server also does this hourly)\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, PASSGENAU_TRUST_PROXY, PASSGENAU_LOGIN_MAX_FAILURES, PASSGENAU_LOGIN_MAX_FAILURES_PER_IP, PASSGENAU_LOGIN_WINDOW_SECS, PASSGENAU_LOGIN_LOCK_SECS, PASSGENAU_ACTIVE_DEVICE_DAYS, PASSGENAU_TOMBSTONE_DAYS, RUST_LOG");
             return Ok(());
         }
         Some(other) => anyhow::bail!("unknown command {other:?} (try --help)"),
@@ -50,6 +51,7 @@ async fn run() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
+    server::compact::spawn_periodic(db.clone(), config.compact);
     server::serve(listener, AppState::new(db, config), shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -65,6 +67,19 @@ async fn create_admin(config: &Config, args: &[String]) -> anyhow::Result<()> {
         db::connect(&config.database_url).await.with_context(|| format!("cannot open database {url}"))?;
     server::admin::create_admin(&db, &parsed, password).await?;
     println!("created admin {:?} in team {:?}", parsed.username, parsed.team);
+    Ok(())
+}
+
+async fn compact(config: &Config) -> anyhow::Result<()> {
+    let url = redact_url(&config.database_url);
+    let db =
+        db::connect(&config.database_url).await.with_context(|| format!("cannot open database {url}"))?;
+    for c in server::compact::run_once(&db, &config.compact).await? {
+        println!(
+            "team {}: removed {} tombstones, compacted up to {}",
+            c.team_id, c.removed, c.compacted_upto
+        );
+    }
     Ok(())
 }
 

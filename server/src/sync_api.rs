@@ -52,6 +52,8 @@ pub struct PullQuery {
     #[serde(default)]
     pub since: u64,
     pub limit: Option<u32>,
+    /// The device's id (optional, added in v1): the server remembers `since` as what it has applied.
+    pub client_id: Option<String>,
 }
 
 pub async fn pull(
@@ -66,6 +68,15 @@ pub async fn pull(
             "Die Abfrage ist ungültig. Bitte die App neu laden.",
         )
     })?;
-    let res = state.db.pull(&user.actor(), q.since, q.limit.unwrap_or(MAX_PULL_PAGE)).await?;
+    if q.client_id.as_deref().is_some_and(|c| uuid::Uuid::parse_str(c).is_err()) {
+        return Err(ApiError::BadRequest(
+            "client_id must be a UUID".into(),
+            "Die Geräte-Kennung ist ungültig.",
+        ));
+    }
+    let res = state
+        .db
+        .pull(&user.actor(), q.client_id.as_deref(), q.since, q.limit.unwrap_or(MAX_PULL_PAGE))
+        .await?;
     Ok(Json(res))
 }

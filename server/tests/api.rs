@@ -534,3 +534,59 @@ both!(a_malformed_pull_query_gets_the_api_error_body, |app: TestApp| async move 
         assert!(!body["message_de"].as_str().unwrap().is_empty(), "{q}: {body}");
     }
 });
+
+async fn pull_as(app: &TestApp, c: &reqwest::Client, device: &str, since: u64) -> (u16, Value) {
+    let res = c
+        .get(app.url(&format!("/api/v1/sync/pull?since={since}&limit=1000&client_id={device}")))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+both!(tombstones_stay_for_active_devices_and_a_device_too_far_behind_must_reset, |app: TestApp| async move {
+    use server::db::CompactPolicy;
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    let (s, _) =
+        push(&app, &anna, DEVICE_A, vec![put_case(1, 1, "AZ 1", ""), put_case(2, 2, "AZ 2", "")]).await;
+    assert_eq!(s, 200);
+    // Ben's device pulls both cases and reports its cursor on the next (empty) pull.
+    let (s, page) = pull_as(&app, &ben, DEVICE_B, 0).await;
+    assert_eq!(s, 200);
+    let ben_cursor = page["cursor"].as_u64().unwrap();
+    assert_eq!(pull_as(&app, &ben, DEVICE_B, ben_cursor).await.0, 200);
+    let delete = json!({"id": 3, "kind": "case", "record_id": case_id(1), "op": {"type": "delete"}});
+    assert_eq!(push(&app, &anna, DEVICE_A, vec![delete]).await.0, 200);
+    let everyone = CompactPolicy { active_since: "0".into(), deleted_before: "9".into() };
+
+    // Ben has not pulled the delete yet and is active: the tombstone stays.
+    let done = app.db.compact_tombstones(&everyone).await.unwrap();
+    assert_eq!(done.iter().map(|c| c.removed).sum::<u64>(), 0, "{done:?}");
+    assert_eq!(pull_as(&app, &ben, DEVICE_B, ben_cursor).await.0, 200);
+    // A tombstone younger than the minimum age stays too.
+    let young = CompactPolicy { active_since: "9".into(), deleted_before: "0".into() };
+    assert_eq!(app.db.compact_tombstones(&young).await.unwrap().iter().map(|c| c.removed).sum::<u64>(), 0);
+
+    // Ben is no longer counted as active (away too long): the tombstone goes, and his next pull from
+    // the old cursor is refused with a clear reset instruction instead of silently missing the delete.
+    let nobody = CompactPolicy { active_since: "9".into(), deleted_before: "9".into() };
+    let done = app.db.compact_tombstones(&nobody).await.unwrap();
+    assert_eq!(done.iter().map(|c| c.removed).sum::<u64>(), 1, "{done:?}");
+    let (s, err) = pull_as(&app, &ben, DEVICE_B, ben_cursor).await;
+    assert_eq!(s, 410, "{err}");
+    assert_eq!(err["error"], "reset_required");
+    assert!(err["message_de"].as_str().unwrap().contains("neu"), "{err}");
+    // Pulling from 0 works and no longer shows the deleted case at all.
+    let (s, page) = pull_as(&app, &ben, DEVICE_B, 0).await;
+    assert_eq!(s, 200);
+    let ids: Vec<&str> =
+        page["records"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&case_id(2).as_str()) && !ids.contains(&case_id(1).as_str()), "{ids:?}");
+    // A device that had pulled the delete is not affected.
+    let (s, _) = pull_as(&app, &anna, DEVICE_A, page["cursor"].as_u64().unwrap()).await;
+    assert_eq!(s, 200);
+    // A malformed device id in a pull is refused like in a push.
+    let res = ben.get(app.url("/api/v1/sync/pull?since=0&client_id=kaputt")).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+});

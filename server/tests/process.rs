@@ -101,3 +101,27 @@ fn create_admin_reads_the_password_from_stdin_and_has_no_default() {
         assert!(server::auth::verify_password("ein langes Passwort 2026", &u.password_hash));
     });
 }
+
+#[test]
+fn compact_removes_old_tombstones_and_reports_per_team() {
+    let dir = common::TempDir::new();
+    let url = format!("sqlite:{}", dir.0.join("compact.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let team = rt.block_on(async {
+        let db = server::db::connect(&url).await.unwrap();
+        server::demo::seed_if_empty(&db).await.unwrap();
+        db.team_id_by_name("Sozialraumteam Nord (Demo)").await.unwrap().expect("demo team")
+    });
+    // The demo has no tombstones; a limit of 0 days is refused with one line naming the setting.
+    let out = server().arg("compact").env("DATABASE_URL", &url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("team {team}: removed 0 tombstones")), "{text}");
+    let bad = server()
+        .arg("compact")
+        .env("DATABASE_URL", &url)
+        .env("PASSGENAU_TOMBSTONE_DAYS", "0")
+        .output()
+        .unwrap();
+    assert!(one_line_error(&bad).contains("PASSGENAU_TOMBSTONE_DAYS"));
+}

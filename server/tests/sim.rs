@@ -20,9 +20,11 @@ use passgenau_domain::sync::{Mutation, Op, PullResponse, PushRequest, PushRespon
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
-use server::db::{Actor, Db, NewUser};
+use server::db::{Actor, CompactPolicy, Db, DbError, NewUser};
 
 const TEAM: &str = "7e000000-0000-4000-8000-000000000001";
+/// Tombstones removed by compaction over all seeds, printed to show compaction was exercised.
+static TOMBSTONES_COMPACTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 const NOW: &str = "2026-11-23T10:00:00Z";
 
 struct Faults {
@@ -202,17 +204,16 @@ impl Transport for Link<'_> {
         Ok(res)
     }
 
-    async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, SyncError> {
+    async fn pull(&self, client_id: &str, since: u64, limit: u32) -> Result<PullResponse, SyncError> {
         let f = *self.net.faults.borrow();
         if !self.online || self.net.roll(f.drop_request) {
             return Err(SyncError::Offline);
         }
-        let page = self
-            .net
-            .db()
-            .pull(&self.actor, since, limit)
-            .await
-            .map_err(|e| SyncError::Server(e.to_string()))?;
+        let page =
+            self.net.db().pull(&self.actor, Some(client_id), since, limit).await.map_err(|e| match e {
+                DbError::ResetRequired { .. } => SyncError::ResetRequired,
+                e => SyncError::Server(e.to_string()),
+            })?;
         if self.net.roll(f.drop_response) {
             return Err(SyncError::Offline);
         }
@@ -384,7 +385,19 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
             92..=97 => {
                 net.deliver_one_delayed().await.map_err(|e| format!("step {step}: delayed push: {e}"))?
             }
-            _ => net.restart().await,
+            98 => net.restart().await,
+            _ => {
+                // Compaction as the server runs it, with every device active: it may only remove
+                // tombstones that every device has pulled, so nothing here may change what converges.
+                let everyone = CompactPolicy { active_since: "0".into(), deleted_before: "9".into() };
+                let done = net
+                    .db()
+                    .compact_tombstones(&everyone)
+                    .await
+                    .map_err(|e| format!("step {step}: compact: {e}"))?;
+                let removed: u64 = done.iter().map(|c| c.removed).sum();
+                TOMBSTONES_COMPACTED.fetch_add(removed, std::sync::atomic::Ordering::Relaxed);
+            }
         }
         for dev in devices.iter_mut() {
             let cursor = store::meta(&dev.kv).map_or(0, |m| m.cursor);
@@ -434,6 +447,19 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
             sync_round(&dev.kv, &link, NOW).await.map_err(|e| format!("final sync {round}: {e:?}"))?;
         }
     }
+    // Every device has now pulled everything: compaction removes every tombstone, and a further
+    // round changes nothing for any device (no reset, same replicas, checked below).
+    let everyone = CompactPolicy { active_since: "0".into(), deleted_before: "9".into() };
+    let done = net.db().compact_tombstones(&everyone).await.map_err(|e| format!("final compact: {e}"))?;
+    TOMBSTONES_COMPACTED
+        .fetch_add(done.iter().map(|c| c.removed).sum(), std::sync::atomic::Ordering::Relaxed);
+    for dev in &devices {
+        let link = Link { net: &net, actor: dev.actor.clone(), user: dev.user.clone(), online: true };
+        sync_round(&dev.kv, &link, NOW).await.map_err(|e| format!("sync after compaction: {e:?}"))?;
+        if store::meta(&dev.kv).is_some_and(|m| m.generation != 0) {
+            return Err(format!("device {} had to reset although it was active", dev.client_id));
+        }
+    }
 
     // No mutation lost, none applied twice.
     let (processed, seq, rejected) = server_state(&url).await;
@@ -461,7 +487,7 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
     let mut all = Vec::new();
     let mut since = 0;
     loop {
-        let page = net.db().pull(&actor, since, 1000).await.map_err(|e| e.to_string())?;
+        let page = net.db().pull(&actor, None, since, 1000).await.map_err(|e| e.to_string())?;
         since = page.cursor;
         all.extend(page.records);
         if !page.has_more {
@@ -533,6 +559,107 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
 
 const DROP_RESPONSES: Faults = Faults { drop_request: 0.0, drop_response: 1.0, duplicate: 0.0, delay: 0.0 };
 
+/// A device away so long that the deletes it missed were compacted: its next sync pushes what it
+/// holds, is told to reset (410), pulls everything again and drops what the server no longer has.
+async fn far_behind_device_pushes_then_resets() -> Result<(), String> {
+    let dir = common::TempDir::new();
+    let url = format!("sqlite:{}", dir.0.join("r.db").display());
+    let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
+    db.create_team(TEAM, "T").await.map_err(|e| e.to_string())?;
+    let uid = "7e000000-0000-4000-8000-100000000000";
+    db.create_user(NewUser {
+        id: uid,
+        team_id: TEAM,
+        username: "u",
+        display_name: "u",
+        role: "r",
+        password_hash: "x",
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let user = SessionInfo {
+        user_id: uid.into(),
+        username: "u".into(),
+        display_name: "u".into(),
+        role: "r".into(),
+        team_id: TEAM.into(),
+        team_name: "T".into(),
+    };
+    let actor = Actor { user_id: uid.into(), team_id: TEAM.into(), display_name: "u".into() };
+    let net = Net {
+        db: RefCell::new(db),
+        url,
+        rng: RefCell::new(StdRng::seed_from_u64(1)),
+        faults: RefCell::new(&CALM),
+        delayed: RefCell::new(Vec::new()),
+        processed: RefCell::new(HashMap::new()),
+        applied: RefCell::new(HashSet::new()),
+        model: RefCell::new(Model::default()),
+    };
+    let link = Link { net: &net, actor, user: user.clone(), online: true };
+    let (phone, laptop) = (MemKv::default(), MemKv::default());
+    store::begin_session(&phone, &user, "6a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").map_err(|e| e.to_string())?;
+    store::begin_session(&laptop, &user, "6a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f51")
+        .map_err(|e| e.to_string())?;
+    let case = |n: u128, label: &str| {
+        let id =
+            CaseId::parse(&uuid::Uuid::from_u128(0x0b5e_0000_0000_4000_8000_0000_0000_0000 + n).to_string())
+                .unwrap();
+        Case::new(id, CaseLabel::parse(label).unwrap(), parse_iso_date("2026-11-01").unwrap())
+    };
+    let (a, b, c) = (case(1, "AZ A"), case(2, "AZ B"), case(3, "AZ C"));
+    async fn sync(kv: &MemKv, link: &Link<'_>) -> Result<(), String> {
+        sync_round(kv, link, NOW).await.map_err(|e| format!("{e:?}"))
+    }
+    store::create_case(&phone, &a, NOW).map_err(|e| e.to_string())?;
+    store::create_case(&phone, &b, NOW).map_err(|e| e.to_string())?;
+    sync(&phone, &link).await?;
+    sync(&laptop, &link).await?;
+    // The laptop goes quiet with an unsent edit; meanwhile A is deleted and C created.
+    let note = json!({"note": "offline am Laptop"}).as_object().unwrap().clone();
+    store::edit_case(&laptop, &b.id, note, NOW).map_err(|e| e.to_string())?;
+    store::delete_case(&phone, &a.id, NOW).map_err(|e| e.to_string())?;
+    store::create_case(&phone, &c, NOW).map_err(|e| e.to_string())?;
+    sync(&phone, &link).await?;
+    // No device counts as active any more: A's tombstone goes.
+    let nobody = CompactPolicy { active_since: "9".into(), deleted_before: "9".into() };
+    let done = net.db().compact_tombstones(&nobody).await.map_err(|e| e.to_string())?;
+    if done.iter().map(|c| c.removed).sum::<u64>() != 1 {
+        return Err(format!("expected A's tombstone to be compacted: {done:?}"));
+    }
+    let before = store::meta(&laptop).map(|m| m.cursor).unwrap_or(0);
+    match net.db().pull(&link.actor, None, before, 10).await {
+        Err(DbError::ResetRequired { .. }) => {}
+        other => return Err(format!("a pull from {before} must require a reset: {other:?}")),
+    }
+    sync(&laptop, &link).await?;
+    let labels: Vec<String> = store::cases(&laptop).iter().map(|c| c.label.as_str().to_owned()).collect();
+    if labels.len() != 2 || !labels.contains(&"AZ B".into()) || !labels.contains(&"AZ C".into()) {
+        return Err(format!("after the reset the laptop should hold B and C, holds {labels:?}"));
+    }
+    let meta = store::meta(&laptop).ok_or("laptop lost its meta")?;
+    if meta.generation != 1 || meta.resetting || store::pending_count(&laptop) != 0 {
+        return Err(format!("reset not completed: {meta:?}"));
+    }
+    // One reset is enough: the next sync continues from the new cursor.
+    sync(&laptop, &link).await?;
+    if store::meta(&laptop).map(|m| m.generation) != Some(1) {
+        return Err("the laptop had to reset a second time".into());
+    }
+    sync(&phone, &link).await?;
+    let on_phone = store::case(&phone, b.id.as_str()).ok_or("B missing on the phone")?;
+    if on_phone.note != "offline am Laptop" {
+        return Err(format!("the laptop's unsent edit was lost in the reset: {:?}", on_phone.note));
+    }
+    Ok(())
+}
+
+#[test]
+fn a_device_too_far_behind_pushes_first_then_resets() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(far_behind_device_pushes_then_resets()).unwrap();
+}
+
 /// The scenario behind the worst review finding, step by step: a push is applied but its answer is
 /// lost; the user keeps typing; the next push must still deliver what she typed.
 async fn lost_answer_then_typing() -> Result<(), String> {
@@ -584,7 +711,7 @@ async fn lost_answer_then_typing() -> Result<(), String> {
     store::edit_case(&kv, &id, note, NOW).map_err(|e| e.to_string())?;
     *net.faults.borrow_mut() = &CALM;
     sync_round(&kv, &link, NOW).await.map_err(|e| format!("{e:?}"))?;
-    let page = net.db().pull(&link.actor, 0, 10).await.map_err(|e| e.to_string())?;
+    let page = net.db().pull(&link.actor, None, 0, 10).await.map_err(|e| e.to_string())?;
     let server_note = page.records.first().map(|r| r.body["note"].clone());
     if server_note != Some(json!("beim Hausbesuch getippt")) {
         return Err(format!("typed note lost: server has {server_note:?}"));
@@ -619,8 +746,10 @@ fn sync_survives_a_hostile_network_for_many_seeds() {
         }
     }
     println!(
-        "simulation: {} seeds x {steps} steps passed ({conflicts} conflicts, each matched to the model) in {:.1} s",
+        "simulation: {} seeds x {steps} steps passed ({conflicts} conflicts, each matched to the model; \
+         {} tombstones compacted) in {:.1} s",
         seeds.len(),
+        TOMBSTONES_COMPACTED.load(std::sync::atomic::Ordering::Relaxed),
         started.elapsed().as_secs_f64()
     );
 }

@@ -19,7 +19,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{pg_sql, Actor, Database, Db, DbError, NewUser, UserRow};
+use super::{pg_sql, Actor, CompactPolicy, Compaction, Database, Db, DbError, NewUser, UserRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -115,6 +115,18 @@ fn rejection_payload(m: &Mutation) -> String {
 
 macro_rules! impl_database {
     ($store:ty, $backend:expr, $sql:path, $migrations:literal) => {
+        impl $store {
+            /// The highest seq of a compacted tombstone of the team (0: none).
+            async fn compacted_upto_of(&self, team_id: &str) -> Result<u64, DbError> {
+                let row: Option<(i64,)> =
+                    sqlx::query_as(&$sql("SELECT compacted_upto FROM team_counters WHERE team_id = ?"))
+                        .bind(team_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map_or(0, |(c,)| c.max(0) as u64))
+            }
+        }
+
         #[async_trait]
         impl Database for $store {
             fn backend(&self) -> Backend {
@@ -398,14 +410,39 @@ macro_rules! impl_database {
                 Ok(PushResponse { last_processed: last, rejected })
             }
 
-            async fn pull(&self, actor: &Actor, since: u64, limit: u32) -> Result<PullResponse, DbError> {
+            async fn pull(
+                &self,
+                actor: &Actor,
+                client_id: Option<&str>,
+                since: u64,
+                limit: u32,
+            ) -> Result<PullResponse, DbError> {
                 let limit = limit.clamp(1, MAX_PULL_PAGE);
+                let since_i = i64::try_from(since).unwrap_or(i64::MAX);
+                if let Some(client_id) = client_id {
+                    // Remember what this device has applied, so compaction keeps the tombstones it still
+                    // needs. Only the device's own row (bound to its user at first push or pull).
+                    sqlx::query(&$sql(
+                        "INSERT INTO client_state (client_id, user_id, team_id, last_processed, seen_at, pulled_upto) \
+                         VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (client_id) DO UPDATE \
+                         SET pulled_upto = excluded.pulled_upto, seen_at = excluded.seen_at \
+                         WHERE client_state.user_id = excluded.user_id",
+                    ))
+                    .bind(client_id)
+                    .bind(&actor.user_id)
+                    .bind(&actor.team_id)
+                    .bind(now_rfc3339())
+                    .bind(since_i)
+                    .execute(&self.pool)
+                    .await?;
+                }
+                let compacted_before = self.compacted_upto_of(&actor.team_id).await?;
                 let rows: Vec<(String, String, i64, i64, String, String)> = sqlx::query_as(&$sql(
                     "SELECT kind, id, seq, deleted, body, updated_by FROM records \
                      WHERE team_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 ))
                 .bind(&actor.team_id)
-                .bind(i64::try_from(since).unwrap_or(i64::MAX))
+                .bind(since_i)
                 .bind(i64::from(limit) + 1)
                 .fetch_all(&self.pool)
                 .await?;
@@ -422,8 +459,77 @@ macro_rules! impl_database {
                         updated_by,
                     });
                 }
-                let cursor = records.last().map_or(since, |r| r.seq);
+                // Checked after reading: a compaction that committed before the read has raised
+                // `compacted_upto` by now (it only grows), so a page missing a removed tombstone is never
+                // answered as complete.
+                let compacted_after = if since > 0 { self.compacted_upto_of(&actor.team_id).await? } else { 0 };
+                if since < compacted_after {
+                    return Err(DbError::ResetRequired { since, compacted_upto: compacted_after });
+                }
+                // The last page ends at least at `compacted_before`: every record up to it existed before
+                // the read began, so removed tombstones never leave a cursor that would require a reset.
+                let mut cursor = records.last().map_or(since, |r| r.seq);
+                if !has_more {
+                    cursor = cursor.max(compacted_before);
+                }
                 Ok(PullResponse { protocol: SYNC_PROTOCOL_VERSION, records, cursor, has_more })
+            }
+
+            async fn compact_tombstones(&self, policy: &CompactPolicy) -> Result<Vec<Compaction>, DbError> {
+                let teams: Vec<(String,)> =
+                    sqlx::query_as("SELECT team_id FROM team_counters ORDER BY team_id").fetch_all(&self.pool).await?;
+                let mut out = Vec::with_capacity(teams.len());
+                for (team_id,) in teams {
+                    let mut tx = self.pool.begin().await?;
+                    // The team's row lock, as in push: no push of this team runs while tombstones go.
+                    let (seq, compacted_upto): (i64, i64) = sqlx::query_as(&$sql(
+                        "UPDATE team_counters SET seq = seq WHERE team_id = ? RETURNING seq, compacted_upto",
+                    ))
+                    .bind(&team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let (floor,): (Option<i64>,) = sqlx::query_as(&$sql(
+                        "SELECT MIN(pulled_upto) FROM client_state WHERE team_id = ? AND seen_at >= ?",
+                    ))
+                    .bind(&team_id)
+                    .bind(&policy.active_since)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let floor = floor.unwrap_or(seq);
+                    let (removed, top): (i64, Option<i64>) = sqlx::query_as(&$sql(
+                        "SELECT COUNT(*), MAX(seq) FROM records \
+                         WHERE team_id = ? AND deleted = 1 AND seq <= ? AND updated_at < ?",
+                    ))
+                    .bind(&team_id)
+                    .bind(floor)
+                    .bind(&policy.deleted_before)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let mut new_upto = compacted_upto;
+                    if let (true, Some(top)) = (removed > 0, top) {
+                        sqlx::query(&$sql(
+                            "DELETE FROM records WHERE team_id = ? AND deleted = 1 AND seq <= ? AND updated_at < ?",
+                        ))
+                        .bind(&team_id)
+                        .bind(floor)
+                        .bind(&policy.deleted_before)
+                        .execute(&mut *tx)
+                        .await?;
+                        new_upto = compacted_upto.max(top);
+                        sqlx::query(&$sql("UPDATE team_counters SET compacted_upto = ? WHERE team_id = ?"))
+                            .bind(new_upto)
+                            .bind(&team_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    out.push(Compaction {
+                        team_id,
+                        removed: removed.max(0) as u64,
+                        compacted_upto: new_upto.max(0) as u64,
+                    });
+                }
+                Ok(out)
             }
         }
     };

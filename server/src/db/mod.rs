@@ -55,6 +55,29 @@ pub enum DbError {
     ForeignClient,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error(
+        "cursor {since} is below the compacted tombstones (up to {compacted_upto}); the device must reset"
+    )]
+    ResetRequired { since: u64, compacted_upto: u64 },
+}
+
+/// Which tombstones [`Database::compact_tombstones`] may remove (RFC 3339 UTC times).
+#[derive(Debug, Clone)]
+pub struct CompactPolicy {
+    /// Devices seen at or after this time are active: tombstones above the oldest cursor among a
+    /// team's active devices stay. Devices not seen since then reset when they return.
+    pub active_since: String,
+    /// Only tombstones written before this time are removed.
+    pub deleted_before: String,
+}
+
+/// What one compaction did for one team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compaction {
+    pub team_id: String,
+    pub removed: u64,
+    /// Devices pulling from a cursor below this must reset.
+    pub compacted_upto: u64,
 }
 
 #[async_trait]
@@ -80,8 +103,18 @@ pub trait Database: LoginThrottle + Send + Sync + 'static {
         client_id: &str,
         mutations: &[Mutation],
     ) -> Result<PushResponse, DbError>;
-    /// Records of the actor's team changed after `since`, in server order.
-    async fn pull(&self, actor: &Actor, since: u64, limit: u32) -> Result<PullResponse, DbError>;
+    /// Records of the actor's team changed after `since`, in server order. With the device's
+    /// `client_id`, `since` is remembered as what that device has applied (it bounds compaction).
+    /// `DbError::ResetRequired` when tombstones above `since` were compacted away.
+    async fn pull(
+        &self,
+        actor: &Actor,
+        client_id: Option<&str>,
+        since: u64,
+        limit: u32,
+    ) -> Result<PullResponse, DbError>;
+    /// Removes tombstones no active device still needs, per team; see `docs/sync-protocol.md`.
+    async fn compact_tombstones(&self, policy: &CompactPolicy) -> Result<Vec<Compaction>, DbError>;
 }
 
 pub type Db = Arc<dyn Database>;

@@ -98,6 +98,7 @@ async fn start(database_url: String, dir: TempDir, tweak: impl FnOnce(&mut Confi
         demo: true,
         trust_proxy: false,
         login_throttle: Default::default(),
+        compact: Default::default(),
     };
     tweak(&mut config);
     let (tx, rx) = oneshot::channel::<()>();
