@@ -16,6 +16,7 @@ use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
 };
+use passgenau_domain::visit::VisitNote;
 use passgenau_domain::UserMessage;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -312,6 +313,35 @@ pub fn edit_case(
 }
 
 /// Deletes a case on the device (a tombstone) and queues the deletion.
+/// Appends a visit note to a case. Visit notes are never changed or deleted afterwards; a
+/// correction is a new note. `id` is a new UUID.
+pub fn add_visit_note(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    id: &str,
+    text: &str,
+    now: &str,
+) -> Result<VisitNote, StoreError> {
+    let author = session(kv).ok_or(StoreError::NotLoggedIn)?.display_name;
+    let note = VisitNote::new(id, case_id.clone(), text, &author, now).map_err(ApplyError::from)?;
+    let fields = match serde_json::to_value(&note) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(StoreError::Encode("visit note is not an object".into())),
+    };
+    change(kv, RecordKind::VisitNote, id, fields, now)?;
+    Ok(note)
+}
+
+/// The visit notes of a case, oldest first (by the device time they were written).
+pub fn visit_notes(kv: &dyn Kv, case_id: &str) -> Vec<VisitNote> {
+    let mut notes: Vec<VisitNote> = live_bodies(kv, RecordKind::VisitNote)
+        .filter_map(|b| VisitNote::from_json(b).ok())
+        .filter(|n| n.case_id.as_str() == case_id)
+        .collect();
+    notes.sort_by(|a, b| a.written_at.cmp(&b.written_at).then_with(|| a.id.cmp(&b.id)));
+    notes
+}
+
 pub fn delete_case(kv: &dyn Kv, id: &CaseId, now: &str) -> Result<(), StoreError> {
     delete_record(kv, RecordKind::Case, id.as_str(), now)
 }

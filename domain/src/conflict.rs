@@ -166,7 +166,8 @@ pub fn keep_both_text(kept: &str, kept_by: &str, other: &str, other_by: &str) ->
 pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
     match kind {
         RecordKind::Case => field == "note",
-        RecordKind::Conflict => false,
+        // Conflicts are never edited concurrently by devices; visit notes never conflict.
+        RecordKind::Conflict | RecordKind::VisitNote => false,
     }
 }
 
@@ -298,6 +299,9 @@ pub fn merge(m: &Mutation, current: Option<&Stored>, w: &Writer<'_>) -> Result<M
             Ok(Merged { body, deleted: false, versions, conflicts })
         }
         Op::Delete => {
+            if m.kind.is_append_only() {
+                return Err(ApplyError::AppendOnly(m.kind.as_str()).into());
+            }
             let cur = current.ok_or(MergeError::DeleteMissing)?;
             if !cur.deleted && detect {
                 // The newest unseen edit by another device is what the delete overrides; a restore

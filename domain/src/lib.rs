@@ -16,5 +16,6 @@ pub mod rules;
 pub mod schema;
 pub mod setting;
 pub mod sync;
+pub mod visit;
 
 pub use error::UserMessage;

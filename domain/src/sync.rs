@@ -22,6 +22,8 @@ pub enum RecordKind {
     Case,
     /// A conflict the server recorded (see [`crate::conflict`]); devices may only resolve it.
     Conflict,
+    /// A visit note ([`crate::visit::VisitNote`]): append-only, never changed or deleted.
+    VisitNote,
 }
 
 impl RecordKind {
@@ -29,12 +31,18 @@ impl RecordKind {
         match self {
             RecordKind::Case => "case",
             RecordKind::Conflict => "conflict",
+            RecordKind::VisitNote => "visit_note",
         }
+    }
+    /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
+    pub fn is_append_only(self) -> bool {
+        matches!(self, RecordKind::VisitNote)
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "case" => Some(RecordKind::Case),
             "conflict" => Some(RecordKind::Conflict),
+            "visit_note" => Some(RecordKind::VisitNote),
             _ => None,
         }
     }
@@ -64,6 +72,16 @@ pub enum Op {
     Put { fields: Map<String, Value> },
     /// Mark the record deleted (a tombstone; the server keeps the history).
     Delete,
+}
+
+impl Op {
+    /// The fields a put sets; `None` for a delete.
+    pub fn fields(&self) -> Option<&Map<String, Value>> {
+        match self {
+            Op::Put { fields } => Some(fields),
+            Op::Delete => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,6 +146,10 @@ pub enum ApplyError {
     Malformed(String),
     #[error("field may not be changed by a device: {0}")]
     NotAllowed(String),
+    #[error(transparent)]
+    VisitNote(#[from] crate::visit::VisitNoteError),
+    #[error("{0} records are append-only: they cannot be changed or deleted")]
+    AppendOnly(&'static str),
 }
 
 impl UserMessage for ApplyError {
@@ -138,6 +160,11 @@ impl UserMessage for ApplyError {
             ApplyError::Missing => "Der Datensatz existiert nicht (mehr).".into(),
             ApplyError::Malformed(_) => "Der Datensatz ist beschädigt und wurde nicht geändert.".into(),
             ApplyError::NotAllowed(_) => "Diese Angabe kann auf dem Gerät nicht geändert werden.".into(),
+            ApplyError::VisitNote(e) => e.message_de(),
+            ApplyError::AppendOnly(_) => {
+                "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
+                    .into()
+            }
         }
     }
 }
@@ -158,6 +185,9 @@ pub fn apply_put(
         if let Some(f) = fields.keys().find(|f| !crate::conflict::RESOLUTION_FIELDS.contains(&f.as_str())) {
             return Err(ApplyError::NotAllowed(f.clone()));
         }
+    }
+    if kind.is_append_only() && current.is_some() {
+        return Err(ApplyError::AppendOnly(kind.as_str()));
     }
     let mut body = match current {
         Some(Value::Object(m)) => m.clone(),
@@ -184,6 +214,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Conflict => {
             let c = crate::conflict::Conflict::from_json(body.clone())?;
             if c.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::VisitNote => {
+            let n = crate::visit::VisitNote::from_json(body.clone())?;
+            if n.id != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())
@@ -248,5 +285,30 @@ mod tests {
         let v = serde_json::to_value(&with_base).unwrap();
         assert_eq!(v["base_seq"], 7);
         assert_eq!(serde_json::from_value::<Mutation>(v).unwrap(), with_base);
+    }
+
+    #[test]
+    fn visit_notes_are_created_once_and_never_changed_or_deleted() {
+        const NOTE: &str = "1b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b";
+        let body = json!({"schema": 1, "id": NOTE, "case_id": ID, "text": "Hausbesuch", "author": "Anna"});
+        let fields = body.as_object().unwrap().clone();
+        let created = apply_put(RecordKind::VisitNote, NOTE, None, &fields).unwrap();
+        let edit = json!({"text": "anders"}).as_object().unwrap().clone();
+        let e = apply_put(RecordKind::VisitNote, NOTE, Some(&created), &edit).unwrap_err();
+        assert_eq!(e, ApplyError::AppendOnly("visit_note"));
+        assert!(e.message_de().contains("ergänzende Notiz"));
+        let delete = Mutation {
+            id: 2,
+            kind: RecordKind::VisitNote,
+            record_id: NOTE.into(),
+            op: Op::Delete,
+            client_time: String::new(),
+            base_seq: Some(1),
+        };
+        let stored = crate::conflict::Stored { body: created, deleted: false, versions: Default::default() };
+        let w = crate::conflict::Writer { client_id: "c", by: "Anna", seq: 2 };
+        assert!(crate::conflict::merge(&delete, Some(&stored), &w).is_err());
+        assert!(RecordKind::parse("visit_note").is_some_and(|k| k.is_append_only()));
+        assert!(!RecordKind::Case.is_append_only());
     }
 }

@@ -590,3 +590,50 @@ both!(tombstones_stay_for_active_devices_and_a_device_too_far_behind_must_reset,
     let res = ben.get(app.url("/api/v1/sync/pull?since=0&client_id=kaputt")).send().await.unwrap();
     assert_eq!(res.status(), 400);
 });
+
+fn note_id(n: u32) -> String {
+    format!("bbbbbbbb-0000-4000-8000-{n:012}")
+}
+
+fn put_note(mutation_id: u64, n: u32, case: u32, text: &str) -> Value {
+    json!({
+        "id": mutation_id, "kind": "visit_note", "record_id": note_id(n),
+        "op": {"type": "put", "fields": {"schema": 1, "id": note_id(n), "case_id": case_id(case), "text": text,
+               "author": "Anna", "written_at": "2026-11-24T09:00:00Z"}}
+    })
+}
+
+both!(visit_notes_are_append_only_and_never_conflict, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    assert_eq!(push(&app, &anna, DEVICE_A, vec![put_case(1, 1, "AZ 1", "")]).await.0, 200);
+    // Both write a note on the same case, neither having seen the other's.
+    let (s, res) = push(&app, &anna, DEVICE_A, vec![put_note(2, 1, 1, "Anna: Termin gut verlaufen")]).await;
+    assert_eq!((s, res["rejected"].as_array().unwrap().len()), (200, 0), "{res}");
+    let (s, res) = push(&app, &ben, DEVICE_B, vec![put_note(1, 2, 1, "Ben: Schule angerufen")]).await;
+    assert_eq!((s, res["rejected"].as_array().unwrap().len()), (200, 0), "{res}");
+    let all = pull_all(&app, &anna).await;
+    let notes: Vec<&Value> = all.iter().filter(|r| r["kind"] == "visit_note").collect();
+    assert_eq!(notes.len(), 2);
+    assert!(conflicts(&all).is_empty(), "notes never conflict");
+    // Changing or deleting a note is refused, with a German reason, and blocks nothing behind it.
+    let edit = json!({"id": 2, "kind": "visit_note", "record_id": note_id(1), "base_seq": 2,
+                      "op": {"type": "put", "fields": {"text": "überschrieben"}}});
+    let delete = json!({"id": 3, "kind": "visit_note", "record_id": note_id(1), "op": {"type": "delete"}});
+    let (s, res) = push(&app, &ben, DEVICE_B, vec![edit, delete, put_note(4, 3, 1, "Ben: Ergänzung")]).await;
+    assert_eq!(s, 200);
+    assert_eq!(res["last_processed"], 4);
+    let rejected = res["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2, "{res}");
+    for r in rejected {
+        assert!(r["reason_de"].as_str().unwrap().contains("Besuchsnotizen werden nicht geändert"), "{r}");
+    }
+    let all = pull_all(&app, &anna).await;
+    let first = find(&all, &note_id(1)).unwrap();
+    assert_eq!(first["body"]["text"], "Anna: Termin gut verlaufen");
+    assert_eq!(first["deleted"], false);
+    assert!(find(&all, &note_id(3)).is_some(), "the correction is a new note");
+    // A malformed note is rejected with the domain's German reason.
+    let (_, res) = push(&app, &anna, DEVICE_A, vec![put_note(3, 4, 1, "   ")]).await;
+    assert_eq!(res["rejected"][0]["reason_de"], "Die Notiz ist leer.");
+});

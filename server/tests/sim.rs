@@ -329,6 +329,7 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
         model: RefCell::new(Model::default()),
     };
 
+    let mut notes_written = BTreeSet::new();
     for step in 0..steps {
         let d = rng.gen_range(0..devices.len());
         // Few cases, so devices often edit the same record: that is where merges and losses happen.
@@ -373,6 +374,17 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
                     };
                     store::resolve_conflict(&devices[d].kv, &c.id, choice, NOW)
                         .map_err(|e| format!("step {step}: resolve {choice:?}: {e}"))?;
+                }
+            }
+            r if r < 60 => {
+                // Visit notes are append-only records: many devices write on the same case, none conflict.
+                let cases = store::cases(&devices[d].kv);
+                if !cases.is_empty() {
+                    let c = &cases[rng.gen_range(0..cases.len())];
+                    let id = uuid::Uuid::from_u128(rng.gen()).to_string();
+                    store::add_visit_note(&devices[d].kv, &c.id, &id, &format!("Notiz d{d} s{step}"), NOW)
+                        .map_err(|e| format!("step {step}: visit note: {e}"))?;
+                    notes_written.insert(id);
                 }
             }
             r if r < 85 => {
@@ -538,6 +550,33 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
                     dev.client_id
                 ));
             }
+        }
+    }
+
+    // Every visit note written reached the server exactly once and every device; none conflicted.
+    let server_notes: BTreeMap<String, String> = all
+        .iter()
+        .filter(|r| r.kind == RecordKind::VisitNote)
+        .map(|r| (r.id.clone(), r.body["case_id"].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    if server_notes.keys().cloned().collect::<BTreeSet<_>>() != notes_written {
+        return Err(format!(
+            "{} visit notes written, server has {}",
+            notes_written.len(),
+            server_notes.len()
+        ));
+    }
+    let note_cases: BTreeSet<&String> = server_notes.values().collect();
+    for dev in &devices {
+        let local: BTreeSet<String> =
+            note_cases.iter().flat_map(|c| store::visit_notes(&dev.kv, c)).map(|n| n.id).collect();
+        if local != notes_written {
+            return Err(format!(
+                "device {} has {} of {} visit notes",
+                dev.client_id,
+                local.len(),
+                notes_written.len()
+            ));
         }
     }
 

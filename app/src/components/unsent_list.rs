@@ -97,6 +97,15 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
             .map(|c| c.label.as_str().to_owned())
             .unwrap_or_else(|| "Gelöschter Fall".into()),
         RecordKind::Conflict => "Konflikt".into(),
+        RecordKind::VisitNote => {
+            match m.op.fields().and_then(|f| f.get("case_id")).and_then(|v| v.as_str()) {
+                Some(case_id) => match store::case(kv, case_id) {
+                    Some(c) => format!("Besuchsnotiz zu {}", c.label.as_str()),
+                    None => "Besuchsnotiz".into(),
+                },
+                None => "Besuchsnotiz".into(),
+            }
+        }
     }
 }
 
