@@ -4,13 +4,18 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-/// Writing failed, almost always because the browser's storage quota is full.
+/// Why a write failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuotaExceeded;
+pub enum KvError {
+    /// The browser's storage quota is full (almost always the reason `setItem` fails).
+    Quota,
+    /// Another tab of this browser is the writing tab (see [`crate::tab`]).
+    ReadOnly,
+}
 
 pub trait Kv {
     fn get(&self, key: &str) -> Option<String>;
-    fn set(&self, key: &str, value: &str) -> Result<(), QuotaExceeded>;
+    fn set(&self, key: &str, value: &str) -> Result<(), KvError>;
     fn remove(&self, key: &str);
     /// All keys starting with `prefix`.
     fn keys(&self, prefix: &str) -> Vec<String>;
@@ -34,12 +39,12 @@ impl Kv for MemKv {
     fn get(&self, key: &str) -> Option<String> {
         self.map.borrow().get(key).cloned()
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), QuotaExceeded> {
+    fn set(&self, key: &str, value: &str) -> Result<(), KvError> {
         if let Some(q) = self.quota {
             let used: usize =
                 self.map.borrow().iter().filter(|(k, _)| k.as_str() != key).map(|(_, v)| v.len()).sum();
             if used + value.len() > q {
-                return Err(QuotaExceeded);
+                return Err(KvError::Quota);
             }
         }
         self.map.borrow_mut().insert(key.to_owned(), value.to_owned());
@@ -61,11 +66,17 @@ impl Kv for BrowserKv {
     fn get(&self, key: &str) -> Option<String> {
         self.0.get_item(key).ok().flatten()
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), QuotaExceeded> {
-        self.0.set_item(key, value).map_err(|_| QuotaExceeded)
+    fn set(&self, key: &str, value: &str) -> Result<(), KvError> {
+        if !crate::tab::is_writer() {
+            return Err(KvError::ReadOnly);
+        }
+        self.0.set_item(key, value).map_err(|_| KvError::Quota)
     }
+    /// A reading tab removes nothing either (see [`crate::tab`]).
     fn remove(&self, key: &str) {
-        let _ = self.0.remove_item(key);
+        if crate::tab::is_writer() {
+            let _ = self.0.remove_item(key);
+        }
     }
     fn keys(&self, prefix: &str) -> Vec<String> {
         let n = self.0.length().unwrap_or(0);

@@ -6,6 +6,7 @@ pub mod kv;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod tab;
 pub mod util;
 
 use leptos::prelude::*;
@@ -13,7 +14,9 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use components::{CaseDetail, CaseList, CaseNew, ConflictInbox, Header, Login, NotFound, UnsentList};
+use components::{
+    CaseDetail, CaseList, CaseNew, ConflictInbox, Header, Login, NotFound, TabNotice, UnsentList,
+};
 use state::AppCtx;
 
 /// The HTML document around the app.
@@ -60,7 +63,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip" href="#inhalt">"Zum Inhalt springen"</a>
             <Header/>
+            <TabNotice/>
             <main id="inhalt">
+                // A reading tab (another tab writes) shows everything, but its controls are disabled.
+                <fieldset class="bare" disabled=move || !ctx.writer.get()>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=CaseList/>
                     <Route path=path!("/anmelden") view=Login/>
@@ -69,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>
+                </fieldset>
             </main>
         </Router>
     }

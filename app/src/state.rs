@@ -16,6 +16,8 @@ pub struct AppCtx {
     /// The last sync problem, in German.
     pub sync_error: RwSignal<Option<String>>,
     pub session: RwSignal<Option<SessionInfo>>,
+    /// Whether this tab is the browser's writing tab ([`crate::tab`]).
+    pub writer: RwSignal<bool>,
 }
 
 impl AppCtx {
@@ -27,6 +29,7 @@ impl AppCtx {
             syncing: RwSignal::new(false),
             sync_error: RwSignal::new(None),
             session: RwSignal::new(None),
+            writer: RwSignal::new(true),
         }
     }
 
@@ -50,6 +53,10 @@ impl AppCtx {
     async fn run_sync(self) -> bool {
         if self.syncing.get_untracked() || self.session.get_untracked().is_none() {
             return false;
+        }
+        // Only the writing tab syncs; the others see its results through `storage` events.
+        if !crate::tab::is_writer() {
+            return true;
         }
         self.syncing.set(true);
         let result = crate::sync::sync_once().await;
@@ -82,6 +89,12 @@ impl AppCtx {
             use wasm_bindgen::JsCast;
 
             let ctx = *self;
+            crate::tab::start(move |writer| {
+                ctx.writer.set(writer);
+                if writer {
+                    ctx.touch();
+                }
+            });
             if let Some(w) = web_sys::window() {
                 let container = w.navigator().service_worker();
                 // A new build's worker took over: reload so page and assets are of one build.

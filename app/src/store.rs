@@ -21,7 +21,7 @@ use passgenau_domain::UserMessage;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::kv::{Kv, QuotaExceeded};
+use crate::kv::{Kv, KvError};
 
 /// Schema version of every value this module stores.
 pub const STORE_SCHEMA: u16 = 1;
@@ -106,6 +106,8 @@ pub struct StoredRejection {
 pub enum StoreError {
     #[error("device storage is full")]
     Quota,
+    #[error("another tab of this browser is the writing tab")]
+    ReadOnlyTab,
     #[error("no device storage available")]
     Unavailable,
     #[error("not logged in on this device")]
@@ -124,9 +126,12 @@ pub enum StoreError {
     PendingChanges(usize),
 }
 
-impl From<QuotaExceeded> for StoreError {
-    fn from(_: QuotaExceeded) -> Self {
-        StoreError::Quota
+impl From<KvError> for StoreError {
+    fn from(e: KvError) -> Self {
+        match e {
+            KvError::Quota => StoreError::Quota,
+            KvError::ReadOnly => StoreError::ReadOnlyTab,
+        }
     }
 }
 
@@ -138,6 +143,9 @@ impl UserMessage for StoreError {
                                   bitte synchronisieren oder nicht übertragene Änderungen herunterladen."
                     .into()
             }
+            StoreError::ReadOnlyTab => "Passgenau ist in einem anderen Tab zum Bearbeiten geöffnet. \
+                                         Bitte dort weiterarbeiten oder hier „Hier bearbeiten“ wählen."
+                .into(),
             StoreError::Unavailable => {
                 "Dieser Browser erlaubt keine lokale Speicherung. Bitte privaten Modus beenden.".into()
             }

@@ -10,6 +10,7 @@ mod login;
 mod not_found;
 mod require_session;
 mod status_bar;
+mod tab_notice;
 mod unsent_list;
 
 pub use case_detail::CaseDetail;
@@ -22,4 +23,5 @@ pub use login::Login;
 pub use not_found::NotFound;
 pub use require_session::RequireSession;
 pub use status_bar::StatusBar;
+pub use tab_notice::TabNotice;
 pub use unsent_list::UnsentList;
