@@ -52,6 +52,7 @@ async fn run() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     server::compact::spawn_periodic(db.clone(), config.compact);
+    server::db::spawn_checkpoints(db.clone());
     server::serve(listener, AppState::new(db, config), shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -150,9 +150,9 @@ async fn kill_during_large_pushes(database_url: String, dir: &common::TempDir) {
                     assert!(!request.is_finished(), "the push ended before its transaction was seen");
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
-                // A little deeper in: some of the batch's rows are written, none committed (the
-                // transaction of 1000 mutations lasts well over a second in a debug build).
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                // Just inside: the transaction holds its locks and has read the batch's records; the
+                // 1000 merges and the batched writes still to come take far longer than this.
+                tokio::time::sleep(Duration::from_millis(1)).await;
             }
             KillAt::Fraction(f) => tokio::time::sleep(full.mul_f64(f)).await,
             KillAt::Commit => {

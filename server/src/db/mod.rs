@@ -85,6 +85,9 @@ pub trait Database: LoginThrottle + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     async fn migrate(&self) -> Result<(), DbError>;
     async fn ping(&self) -> Result<(), DbError>;
+    /// Moves SQLite's write-ahead log into the database file, off the request path (no-op on
+    /// PostgreSQL). The server calls it every second.
+    async fn checkpoint(&self) -> Result<(), DbError>;
 
     async fn team_count(&self) -> Result<i64, DbError>;
     async fn team_id_by_name(&self, name: &str) -> Result<Option<String>, DbError>;
@@ -118,6 +121,21 @@ pub trait Database: LoginThrottle + Send + Sync + 'static {
 }
 
 pub type Db = Arc<dyn Database>;
+
+/// Checkpoints the database every second for as long as the server runs (see
+/// [`Database::checkpoint`]); a failure is logged and retried.
+pub fn spawn_checkpoints(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = db.checkpoint().await {
+                tracing::warn!(error = %e, "checkpoint failed; will retry");
+            }
+        }
+    });
+}
 
 /// Rewrites `?` placeholders to PostgreSQL's `$1, $2, …`. Our SQL never contains a literal `?`.
 pub fn pg_sql(sql: &str) -> String {
