@@ -59,9 +59,14 @@ install_e2e_tools() {
     log "installing Debian chromium"
     apt_install chromium
   fi
-  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
-    log "installing Playwright (npm, no browser download)"
-    (cd "$ROOT/end2end" && npm ci --silent >/dev/null)
+  # Reinstalled whenever package-lock.json changed since the last install (new or updated packages).
+  local lock_sum
+  lock_sum="$(sha256sum "$ROOT/end2end/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+    || [ "$(cat "$ROOT/end2end/node_modules/.passgenau-lock" 2>/dev/null)" != "$lock_sum" ]; then
+    log "installing Playwright and axe-core (npm ci, no browser download)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent >/dev/null)
+    echo "$lock_sum" > "$ROOT/end2end/node_modules/.passgenau-lock"
   fi
 }
 

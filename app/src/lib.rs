@@ -15,7 +15,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::{
-    CaseDetail, CaseList, CaseNew, ConflictInbox, Header, Login, NotFound, TabNotice, UnsentList,
+    CaseDetail, CaseList, CaseNew, ChecklistWizard, ConflictInbox, Header, Login, NotFound, TabNotice,
+    UnsentList,
 };
 use state::AppCtx;
 
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/anmelden") view=Login/>
                     <Route path=path!("/fall") view=CaseDetail/>
                     <Route path=path!("/fall/neu") view=CaseNew/>
+                    <Route path=path!("/fall/checkliste") view=ChecklistWizard/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>

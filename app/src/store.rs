@@ -12,6 +12,7 @@
 
 use passgenau_domain::auth::SessionInfo;
 use passgenau_domain::case::{Case, CaseError, CaseId};
+use passgenau_domain::checklist::{self, ChecklistAnswers, ItemAnswer};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
@@ -348,6 +349,39 @@ pub fn visit_notes(kv: &dyn Kv, case_id: &str) -> Vec<VisitNote> {
         .collect();
     notes.sort_by(|a, b| a.written_at.cmp(&b.written_at).then_with(|| a.id.cmp(&b.id)));
     notes
+}
+
+/// The case's checklist answers as this device sees them (all items *offen* when none were given).
+pub fn checklist(kv: &dyn Kv, case_id: &CaseId) -> ChecklistAnswers {
+    record(kv, RecordKind::Checklist, &checklist::record_id(case_id))
+        .filter(|r| !r.deleted)
+        .and_then(|r| ChecklistAnswers::from_record(r.body).ok())
+        .unwrap_or_else(|| ChecklistAnswers::new(case_id.clone()))
+}
+
+/// Records the answer to one checklist item, at once. Only this item's field changes, so answers
+/// given on other devices to other items merge with it.
+pub fn set_checklist_answer(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    item_id: &str,
+    answer: ItemAnswer,
+    now: &str,
+) -> Result<(), StoreError> {
+    let id = checklist::record_id(case_id);
+    let mut fields = if record(kv, RecordKind::Checklist, &id).is_some_and(|r| !r.deleted) {
+        Map::new()
+    } else {
+        ChecklistAnswers::new(case_id.clone()).to_record()
+    };
+    let mut probe = ChecklistAnswers::new(case_id.clone());
+    probe.set(item_id, answer.clone()).map_err(ApplyError::from)?;
+    fields.insert(
+        checklist::answer_field(item_id),
+        serde_json::to_value(&answer).map_err(|e| StoreError::Encode(e.to_string()))?,
+    );
+    change(kv, RecordKind::Checklist, &id, fields, now)?;
+    Ok(())
 }
 
 pub fn delete_case(kv: &dyn Kv, id: &CaseId, now: &str) -> Result<(), StoreError> {

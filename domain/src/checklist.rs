@@ -378,6 +378,64 @@ impl ChecklistAnswers {
     }
 }
 
+/// The sync record of a case's checklist has this id: `<case id>~checkliste`. One record per case with
+/// a fixed id, so two devices that start the checklist of one case offline write the same record.
+pub fn record_id(case_id: &CaseId) -> String {
+    format!("{case_id}~checkliste")
+}
+
+/// Top-level field of an item's answer in the sync record. One field per item, so answers to
+/// different items by different devices merge; the same item answered differently is a conflict.
+pub fn answer_field(item_id: &str) -> String {
+    format!("{ANSWER_FIELD_PREFIX}{item_id}")
+}
+
+/// Prefix of the per-item answer fields of the sync record.
+pub const ANSWER_FIELD_PREFIX: &str = "i.";
+
+impl ChecklistAnswers {
+    /// The sync record: `schema`, `id`, `case_id` and one `i.<item>` field per answered item.
+    pub fn to_record(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("schema".into(), self.schema.into());
+        m.insert("id".into(), record_id(&self.case_id).into());
+        m.insert("case_id".into(), self.case_id.as_str().into());
+        for (item, answer) in &self.answers {
+            m.insert(answer_field(item), serde_json::to_value(answer).unwrap_or_default());
+        }
+        m
+    }
+
+    /// Reads a sync record (see [`ChecklistAnswers::to_record`]); checks its id against its case.
+    pub fn from_record(value: serde_json::Value) -> Result<Self, ChecklistError> {
+        let serde_json::Value::Object(m) = value else {
+            return Err(ChecklistError::Schema(crate::schema::SchemaError::Malformed(
+                "not an object".into(),
+            )));
+        };
+        let schema = crate::schema::version_of(&serde_json::Value::Object(m.clone()));
+        if schema != CHECKLIST_ANSWERS_SCHEMA_VERSION {
+            return Err(ChecklistError::UnknownSchema(schema));
+        }
+        let malformed =
+            |what: &str| ChecklistError::Schema(crate::schema::SchemaError::Malformed(what.into()));
+        let case_id =
+            m.get("case_id").and_then(|v| v.as_str()).ok_or_else(|| malformed("case_id missing"))?;
+        let case_id = CaseId::parse(case_id).map_err(|_| malformed("case_id is not a case id"))?;
+        if m.get("id").and_then(|v| v.as_str()) != Some(record_id(&case_id).as_str()) {
+            return Err(malformed("id does not belong to the case"));
+        }
+        let mut answers = ChecklistAnswers::new(case_id);
+        for (k, v) in &m {
+            let Some(item) = k.strip_prefix(ANSWER_FIELD_PREFIX) else { continue };
+            let answer: ItemAnswer =
+                serde_json::from_value(v.clone()).map_err(|e| malformed(&format!("answer {item}: {e}")))?;
+            answers.set(item, answer)?;
+        }
+        Ok(answers)
+    }
+}
+
 fn check_answer(item_id: &str, answer: &ItemAnswer) -> Result<(), ChecklistError> {
     if item(item_id).is_none() {
         return Err(ChecklistError::UnknownItem(item_id.to_owned()));

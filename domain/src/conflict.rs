@@ -167,7 +167,7 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
     match kind {
         RecordKind::Case => field == "note",
         // Conflicts are never edited concurrently by devices; visit notes never conflict.
-        RecordKind::Conflict | RecordKind::VisitNote => false,
+        RecordKind::Conflict | RecordKind::VisitNote | RecordKind::Checklist => false,
     }
 }
 
@@ -178,6 +178,10 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         (RecordKind::Case, "label") => "Aktenzeichen oder Pseudonym".into(),
         (RecordKind::Case, "start_date") => "Beginn".into(),
         (RecordKind::Case, "note") => "Notiz".into(),
+        (RecordKind::Checklist, f) if f.starts_with(crate::checklist::ANSWER_FIELD_PREFIX) => {
+            let id = &f[crate::checklist::ANSWER_FIELD_PREFIX.len()..];
+            format!("Checkliste, Punkt {id}")
+        }
         (_, other) => other.to_owned(),
     }
 }

@@ -24,6 +24,8 @@ pub enum RecordKind {
     Conflict,
     /// A visit note ([`crate::visit::VisitNote`]): append-only, never changed or deleted.
     VisitNote,
+    /// A case's answers to the checklist ([`crate::checklist::ChecklistAnswers::to_record`]).
+    Checklist,
 }
 
 impl RecordKind {
@@ -32,6 +34,7 @@ impl RecordKind {
             RecordKind::Case => "case",
             RecordKind::Conflict => "conflict",
             RecordKind::VisitNote => "visit_note",
+            RecordKind::Checklist => "checklist",
         }
     }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
@@ -43,6 +46,7 @@ impl RecordKind {
             "case" => Some(RecordKind::Case),
             "conflict" => Some(RecordKind::Conflict),
             "visit_note" => Some(RecordKind::VisitNote),
+            "checklist" => Some(RecordKind::Checklist),
             _ => None,
         }
     }
@@ -148,6 +152,8 @@ pub enum ApplyError {
     NotAllowed(String),
     #[error(transparent)]
     VisitNote(#[from] crate::visit::VisitNoteError),
+    #[error(transparent)]
+    Checklist(#[from] crate::checklist::ChecklistError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -161,6 +167,7 @@ impl UserMessage for ApplyError {
             ApplyError::Malformed(_) => "Der Datensatz ist beschädigt und wurde nicht geändert.".into(),
             ApplyError::NotAllowed(_) => "Diese Angabe kann auf dem Gerät nicht geändert werden.".into(),
             ApplyError::VisitNote(e) => e.message_de(),
+            ApplyError::Checklist(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -221,6 +228,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::VisitNote => {
             let n = crate::visit::VisitNote::from_json(body.clone())?;
             if n.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Checklist => {
+            let a = crate::checklist::ChecklistAnswers::from_record(body.clone())?;
+            if crate::checklist::record_id(&a.case_id) != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

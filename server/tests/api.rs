@@ -637,3 +637,46 @@ both!(visit_notes_are_append_only_and_never_conflict, |app: TestApp| async move 
     let (_, res) = push(&app, &anna, DEVICE_A, vec![put_note(3, 4, 1, "   ")]).await;
     assert_eq!(res["rejected"][0]["reason_de"], "Die Notiz ist leer.");
 });
+
+both!(checklist_answers_to_different_items_merge_and_the_same_item_conflicts, |app: TestApp| async move {
+    use passgenau_domain::case::CaseId;
+    use passgenau_domain::checklist;
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    assert_eq!(push(&app, &anna, DEVICE_A, vec![put_case(1, 1, "AZ 1", "")]).await.0, 200);
+    let case = CaseId::parse(&case_id(1)).unwrap();
+    let id = checklist::record_id(&case);
+    let items: Vec<&str> = checklist::all_items().map(|(_, i)| i.id).take(2).collect();
+    let answer = |m: u64, item: &str, status: &str, base: Option<u64>| {
+        let mut fields = checklist::ChecklistAnswers::new(case.clone()).to_record();
+        fields.insert(checklist::answer_field(item), json!({"status": status, "note": ""}));
+        let mut m =
+            json!({"id": m, "kind": "checklist", "record_id": id, "op": {"type": "put", "fields": fields}});
+        if let Some(b) = base {
+            m["base_seq"] = json!(b);
+        }
+        m
+    };
+    // Both start the checklist of the case offline, each answering another item.
+    let (_, r) = push(&app, &anna, DEVICE_A, vec![answer(2, items[0], "erfuellt", None)]).await;
+    assert_eq!(r["rejected"], json!([]), "{r}");
+    let (_, r) = push(&app, &ben, DEVICE_B, vec![answer(1, items[1], "nicht_zutreffend", None)]).await;
+    assert_eq!(r["rejected"], json!([]), "{r}");
+    let all = pull_all(&app, &anna).await;
+    let rec = find(&all, &id).unwrap();
+    let read = checklist::ChecklistAnswers::from_record(rec["body"].clone()).unwrap();
+    assert_eq!(read.completeness().decided(), 2, "both answers merged");
+    assert!(conflicts(&all).is_empty());
+    // The same item answered differently without seeing the other: a conflict the team sees.
+    let (_, r) = push(&app, &ben, DEVICE_B, vec![answer(2, items[0], "offen", Some(0))]).await;
+    assert_eq!(r["rejected"], json!([]), "{r}");
+    let all = pull_all(&app, &anna).await;
+    let found = conflicts(&all);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["body"]["field"], checklist::answer_field(items[0]));
+    // A record whose id does not fit its case is refused.
+    let mut bad = answer(3, items[0], "erfuellt", None);
+    bad["record_id"] = json!(format!("{}~checkliste", case_id(2)));
+    let (_, r) = push(&app, &anna, DEVICE_A, vec![bad]).await;
+    assert_eq!(r["rejected"].as_array().unwrap().len(), 1, "{r}");
+});

@@ -21,6 +21,10 @@ pub fn CaseDetail() -> impl IntoView {
         crate::kv::device().and_then(|kv| store::case(&kv, &id))
     });
     let error = RwSignal::new(None::<String>);
+    let checklist_done = ctx.from_device(None, move |kv| {
+        let id = passgenau_domain::case::CaseId::parse(&id.get()?).ok()?;
+        Some(store::checklist(kv, &id).completeness())
+    });
     let open_conflicts = ctx.from_device(0, move |kv| {
         let id = id.get();
         store::open_conflicts(kv).iter().filter(|c| Some(&c.record_id) == id.as_ref()).count()
@@ -113,6 +117,14 @@ pub fn CaseDetail() -> impl IntoView {
                         prop:value=move || case.get().map(|c| c.note).unwrap_or_default()
                         on:input=move |ev| save("note", json!(event_target_value(&ev)))></textarea>
                     {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                    <h2>"Checkliste Strukturqualität"</h2>
+                    <p data-testid="checklist-summary">
+                        {move || checklist_done.get().map(|c| format!(
+                            "{} von {} Punkten entschieden, {} offen.", c.decided(), c.total, c.offen
+                        ))}
+                        " "
+                        <a href=move || format!("/fall/checkliste?id={}", id.get().unwrap_or_default())>"Checkliste öffnen"</a>
+                    </p>
                     <p class="saved" aria-live="polite">"Jede Eingabe wird sofort auf diesem Gerät gespeichert."</p>
                     <p><button type="button" class="danger" on:click=delete>"Fall löschen"</button></p>
                 </section>

@@ -3,6 +3,7 @@
 mod case_detail;
 mod case_list;
 mod case_new;
+mod checklist_wizard;
 mod conflict_inbox;
 mod header;
 mod loading;
@@ -16,6 +17,7 @@ mod unsent_list;
 pub use case_detail::CaseDetail;
 pub use case_list::CaseList;
 pub use case_new::CaseNew;
+pub use checklist_wizard::ChecklistWizard;
 pub use conflict_inbox::ConflictInbox;
 pub use header::Header;
 pub use loading::Loading;

@@ -92,20 +92,24 @@ fn Rejected(data: Data, dismiss: impl Fn(u64) + Copy + Send + Sync + 'static) ->
 }
 
 fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
-    match m.kind {
-        RecordKind::Case => store::case(kv, &m.record_id)
-            .map(|c| c.label.as_str().to_owned())
-            .unwrap_or_else(|| "Gelöschter Fall".into()),
-        RecordKind::Conflict => "Konflikt".into(),
-        RecordKind::VisitNote => {
-            match m.op.fields().and_then(|f| f.get("case_id")).and_then(|v| v.as_str()) {
-                Some(case_id) => match store::case(kv, case_id) {
-                    Some(c) => format!("Besuchsnotiz zu {}", c.label.as_str()),
-                    None => "Besuchsnotiz".into(),
-                },
-                None => "Besuchsnotiz".into(),
-            }
+    let case_label = |id: &str| store::case(kv, id).map(|c| c.label.as_str().to_owned());
+    // Records that belong to a case name it: in the put itself, or as the prefix of their fixed id.
+    let of_case = |what: &str| {
+        let case_id =
+            m.op.fields()
+                .and_then(|f| f.get("case_id"))
+                .and_then(|v| v.as_str())
+                .unwrap_or_else(|| m.record_id.split('~').next().unwrap_or_default());
+        match case_label(case_id) {
+            Some(label) => format!("{what} zu {label}"),
+            None => what.to_owned(),
         }
+    };
+    match m.kind {
+        RecordKind::Case => case_label(&m.record_id).unwrap_or_else(|| "Gelöschter Fall".into()),
+        RecordKind::Conflict => "Konflikt".into(),
+        RecordKind::VisitNote => of_case("Besuchsnotiz"),
+        RecordKind::Checklist => of_case("Checkliste"),
     }
 }
 

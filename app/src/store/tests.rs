@@ -306,3 +306,28 @@ fn a_stale_client_record_written_by_another_tab_never_reuses_a_mutation_id() {
     kv.remove(KEY_NEXT);
     assert_eq!(next_mutation(&kv), 4);
 }
+
+#[test]
+fn checklist_answers_are_saved_one_item_at_a_time_and_read_back() {
+    use passgenau_domain::checklist::{self, AnswerStatus, ItemAnswer};
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    assert_eq!(checklist(&kv, &c.id).completeness().decided(), 0);
+    let (_, first) = checklist::all_items().next().unwrap();
+    let answer = ItemAnswer { status: AnswerStatus::Erfuellt, note: "im Vertrag".into() };
+    set_checklist_answer(&kv, &c.id, first.id, answer.clone(), NOW).unwrap();
+    let (_, second) = checklist::all_items().nth(1).unwrap();
+    let na = ItemAnswer { status: AnswerStatus::NichtZutreffend, note: String::new() };
+    set_checklist_answer(&kv, &c.id, second.id, na, NOW).unwrap();
+    let read = checklist(&kv, &c.id);
+    assert_eq!(read.answer(first.id), answer);
+    assert_eq!(read.completeness().decided(), 2);
+    // The second change sets only its own item's field, so it merges with other devices' answers.
+    let queue = pending(&kv, 10);
+    let last = queue.last().unwrap();
+    assert_eq!(last.kind, RecordKind::Checklist);
+    let Op::Put { fields } = &last.op else { panic!("put expected") };
+    assert!(fields.contains_key(&checklist::answer_field(second.id)));
+    let err = set_checklist_answer(&kv, &c.id, "gibt.es.nicht", ItemAnswer::default(), NOW).unwrap_err();
+    assert!(err.message_de().contains("Checkliste"));
+}
