@@ -1,6 +1,7 @@
 //! Passgenau's user interface. The server renders the same shell for everyone (`ssr`); in the browser
 //! (`hydrate`) every case datum comes from the device store, so the app works without network.
 
+pub mod catalog;
 pub mod components;
 pub mod kv;
 pub mod state;
@@ -15,8 +16,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::{
-    CaseDetail, CaseList, CaseNew, ChecklistWizard, ConflictInbox, Header, Login, NotFound, TabNotice,
-    UnsentList,
+    CaseDetail, CaseList, CaseNew, ChecklistWizard, ConflictInbox, Header, Login, NotFound, SettingComposer,
+    TabNotice, UnsentList,
 };
 use state::AppCtx;
 
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall") view=CaseDetail/>
                     <Route path=path!("/fall/neu") view=CaseNew/>
                     <Route path=path!("/fall/checkliste") view=ChecklistWizard/>
+                    <Route path=path!("/fall/hilfesetting") view=SettingComposer/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>

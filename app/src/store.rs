@@ -14,6 +14,7 @@ use passgenau_domain::auth::SessionInfo;
 use passgenau_domain::case::{Case, CaseError, CaseId};
 use passgenau_domain::checklist::{self, ChecklistAnswers, ItemAnswer};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
+use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
 };
@@ -382,6 +383,59 @@ pub fn set_checklist_answer(
     );
     change(kv, RecordKind::Checklist, &id, fields, now)?;
     Ok(())
+}
+
+/// The case's Hilfesetting as this device sees it (empty when none was composed yet).
+pub fn hilfesetting(kv: &dyn Kv, case_id: &CaseId) -> Hilfesetting {
+    record(kv, RecordKind::Hilfesetting, &setting::record_id(case_id))
+        .filter(|r| !r.deleted)
+        .and_then(|r| Hilfesetting::from_record(r.body).ok())
+        .unwrap_or_else(|| Hilfesetting::new(case_id.clone()))
+}
+
+/// Changes some top-level fields of the case's Hilfesetting (creating it when absent). Each module
+/// instance is its own field (`m.<id>`), so changes on different devices to different modules merge.
+pub fn change_hilfesetting(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    changes: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let id = setting::record_id(case_id);
+    let mut fields = if record(kv, RecordKind::Hilfesetting, &id).is_some_and(|r| !r.deleted) {
+        Map::new()
+    } else {
+        Hilfesetting::new(case_id.clone()).to_record()
+    };
+    fields.extend(changes);
+    change(kv, RecordKind::Hilfesetting, &id, fields, now)?;
+    Ok(())
+}
+
+/// Adds or replaces one module instance of the case's Hilfesetting.
+pub fn put_module_instance(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    instance: &ModuleInstance,
+    now: &str,
+) -> Result<(), StoreError> {
+    let value = serde_json::to_value(instance).map_err(|e| StoreError::Encode(e.to_string()))?;
+    change_hilfesetting(kv, case_id, Map::from_iter([(setting::instance_field(&instance.id), value)]), now)
+}
+
+/// Removes one module instance (its field becomes `null`).
+pub fn remove_module_instance(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    instance_id: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    change_hilfesetting(
+        kv,
+        case_id,
+        Map::from_iter([(setting::instance_field(instance_id), Value::Null)]),
+        now,
+    )
 }
 
 pub fn delete_case(kv: &dyn Kv, id: &CaseId, now: &str) -> Result<(), StoreError> {

@@ -167,7 +167,9 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
     match kind {
         RecordKind::Case => field == "note",
         // Conflicts are never edited concurrently by devices; visit notes never conflict.
-        RecordKind::Conflict | RecordKind::VisitNote | RecordKind::Checklist => false,
+        RecordKind::Conflict | RecordKind::VisitNote | RecordKind::Checklist | RecordKind::Hilfesetting => {
+            false
+        }
     }
 }
 
@@ -178,6 +180,11 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         (RecordKind::Case, "label") => "Aktenzeichen oder Pseudonym".into(),
         (RecordKind::Case, "start_date") => "Beginn".into(),
         (RecordKind::Case, "note") => "Notiz".into(),
+        (RecordKind::Hilfesetting, f) if f.starts_with(crate::setting::INSTANCE_FIELD_PREFIX) => {
+            "Modul im Hilfesetting".into()
+        }
+        (RecordKind::Hilfesetting, "approval") => "Bewilligungszeitraum".into(),
+        (RecordKind::Hilfesetting, "case_budget") => "Fallbudget".into(),
         (RecordKind::Checklist, f) if f.starts_with(crate::checklist::ANSWER_FIELD_PREFIX) => {
             let id = &f[crate::checklist::ANSWER_FIELD_PREFIX.len()..];
             format!("Checkliste, Punkt {id}")

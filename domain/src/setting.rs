@@ -424,6 +424,103 @@ impl Hilfesetting {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Sync record
+// ---------------------------------------------------------------------------------------------------------
+
+/// Prefix of the per-instance fields of the sync record.
+pub const INSTANCE_FIELD_PREFIX: &str = "m.";
+
+/// The sync record of a case's Hilfesetting has this id: one record per case with a fixed id.
+pub fn record_id(case_id: &CaseId) -> String {
+    format!("{case_id}~hilfesetting")
+}
+
+/// Top-level field of one module instance in the sync record (`null` once removed), so modules added
+/// or changed on different devices merge.
+pub fn instance_field(instance_id: &str) -> String {
+    format!("{INSTANCE_FIELD_PREFIX}{instance_id}")
+}
+
+impl Hilfesetting {
+    /// The sync record: the setting's own fields plus one `m.<instance>` field per module instance.
+    pub fn to_record(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        m.remove("instances");
+        m.insert("id".into(), record_id(&self.case_id).into());
+        for i in &self.instances {
+            m.insert(instance_field(&i.id), serde_json::to_value(i).unwrap_or_default());
+        }
+        m
+    }
+
+    /// Reads a sync record (see [`Hilfesetting::to_record`]); removed instances (`null`) are skipped.
+    /// Instances are ordered by start date, then module, then id.
+    pub fn from_record(value: serde_json::Value) -> Result<Self, SettingError> {
+        let serde_json::Value::Object(mut m) = value else {
+            return Err(SettingError::Malformed("not an object".into()));
+        };
+        let id = m.remove("id");
+        let mut instances = Vec::new();
+        let keys: Vec<String> = m.keys().filter(|k| k.starts_with(INSTANCE_FIELD_PREFIX)).cloned().collect();
+        for k in keys {
+            match m.remove(&k) {
+                Some(serde_json::Value::Null) | None => {}
+                Some(v) => {
+                    let inst: ModuleInstance = serde_json::from_value(v)
+                        .map_err(|e| SettingError::Malformed(format!("{k}: {e}")))?;
+                    if instance_field(&inst.id) != k {
+                        return Err(SettingError::Malformed(format!("{k}: instance id differs")));
+                    }
+                    instances.push(inst);
+                }
+            }
+        }
+        let mut hs = Hilfesetting::from_json(serde_json::Value::Object(m))?;
+        if id.as_ref().and_then(|v| v.as_str()) != Some(record_id(&hs.case_id).as_str()) {
+            return Err(SettingError::Malformed("id does not belong to the case".into()));
+        }
+        instances.sort_by(|a, b| (a.start, &a.module_id, &a.id).cmp(&(b.start, &b.module_id, &b.id)));
+        hs.instances = instances;
+        hs.validate()?;
+        Ok(hs)
+    }
+}
+
+/// The monthly cost of an instance as a formula people can check, e.g.
+/// "4 Std./Woche × 52 Wochen ÷ 12 Monate × 69,80 € = 1.209,87 € je Monat".
+pub fn formula_de(inst: &ModuleInstance, conv: &Conventions) -> String {
+    use crate::money::format_eur_de as eur;
+    let result = match monthly_cost(inst, conv) {
+        Ok(c) => format!(" = {} je Monat", eur(c)),
+        Err(e) => return e.message_de(),
+    };
+    let rate = inst.rate.as_ref().map(|r| eur(r.amount_cents)).unwrap_or_default();
+    let weeks = format!("{} Wochen ÷ {} Monate", conv.weeks_per_year, conv.months_per_year);
+    let days_per_month = {
+        let h = conv.days_per_month_hundredths;
+        format!("{},{:02} Tage/Monat", h / 100, h % 100)
+    };
+    let left = match inst.intensity {
+        Intensity::HoursPerWeek { .. } => format!("{} × {weeks} × {rate}/Std.", inst.intensity.label_de()),
+        Intensity::HoursPerMonth { .. } => format!("{} × {rate}/Std.", inst.intensity.label_de()),
+        Intensity::DaysPerWeek { .. } => format!("{} × {weeks} × {rate}/Tag", inst.intensity.label_de()),
+        Intensity::DaysPerMonth { .. } => format!("{} × {rate}/Tag", inst.intensity.label_de()),
+        Intensity::EveryDay => format!("{days_per_month} × {rate}/Tag"),
+        Intensity::EveryWeek => format!("{weeks} × {rate}/Woche"),
+        Intensity::PerMonth { units } => format!("{units} × {rate}/Monat"),
+        Intensity::Budget { total_cents } => match inst.end.map(|e| days_incl(inst.start, e)) {
+            Some(Ok(days)) => format!("{} ÷ {days} Tage × {days_per_month}", eur(total_cents)),
+            _ => eur(total_cents),
+        },
+        Intensity::NoCost => return "ohne Fallkosten".into(),
+    };
+    format!("{left}{result}")
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Validation against the catalog
 // ---------------------------------------------------------------------------------------------------------
 
@@ -1147,6 +1244,73 @@ pub(crate) mod tests {
         hs.instances.push(tg);
         hs.instances.push(inst("e", "schule", BillingForm::KeineFallkosten, Intensity::NoCost, None));
         hs
+    }
+
+    /// The figures `end2end/tests/setting.spec.ts` expects the composer to show.
+    #[test]
+    fn spfh_four_hours_plus_tagesgruppe_five_days_cost_what_the_e2e_test_expects() {
+        let cat = Catalog::builtin().unwrap();
+        let c = Conventions::default();
+        let day = crate::case::parse_iso_date("2026-12-01").unwrap();
+        let spfh = ModuleInstance::from_catalog(
+            "a".into(),
+            cat.get_str("spfh").unwrap(),
+            day,
+            BillingForm::Fachleistungsstunde,
+            Intensity::HoursPerWeek { minutes: 240 },
+            None,
+            day,
+        )
+        .unwrap();
+        let mut tg = ModuleInstance::from_catalog(
+            "b".into(),
+            cat.get_str("tagesgruppe").unwrap(),
+            day,
+            BillingForm::Tagesentgelt,
+            Intensity::DaysPerWeek { days: 5 },
+            None,
+            day,
+        )
+        .unwrap();
+        tg.rate = Some(RateSnapshot {
+            amount_cents: 9850,
+            label: None,
+            valid_from: day,
+            source: "eigene Angabe".into(),
+            taken_on: day,
+        });
+        assert_eq!(crate::money::format_eur_de(monthly_cost(&spfh, &c).unwrap()), "1.209,87\u{a0}€");
+        assert_eq!(crate::money::format_eur_de(monthly_cost(&tg, &c).unwrap()), "2.134,17\u{a0}€");
+        let mut hs = Hilfesetting::new(CaseId::parse("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b").unwrap());
+        hs.instances = vec![spfh, tg];
+        let total = costs(&hs, &cat, &c).unwrap().per_month_total_cents;
+        assert_eq!(crate::money::format_eur_de(total), "3.344,04\u{a0}€");
+    }
+
+    #[test]
+    fn the_sync_record_round_trips_and_shows_the_formula() {
+        let hs = sample();
+        let rec = hs.to_record();
+        assert!(rec.keys().filter(|k| k.starts_with(INSTANCE_FIELD_PREFIX)).count() == hs.instances.len());
+        let back = Hilfesetting::from_record(serde_json::Value::Object(rec.clone())).unwrap();
+        let mut want = hs.instances.clone();
+        want.sort_by(|a, b| (a.start, &a.module_id, &a.id).cmp(&(b.start, &b.module_id, &b.id)));
+        assert_eq!(back.instances, want);
+        // A removed instance is `null` and gone; a record of another case's id is refused.
+        let mut removed = rec.clone();
+        removed.insert(instance_field(&hs.instances[0].id), serde_json::Value::Null);
+        let fewer = Hilfesetting::from_record(serde_json::Value::Object(removed)).unwrap();
+        assert_eq!(fewer.instances.len(), hs.instances.len() - 1);
+        let mut wrong = rec;
+        wrong.insert("id".into(), "x~hilfesetting".into());
+        assert!(Hilfesetting::from_record(serde_json::Value::Object(wrong)).is_err());
+        // The formula shows each factor and the rounded monthly result of monthly_cost.
+        let spfh =
+            hs.instances.iter().find(|i| matches!(i.intensity, Intensity::HoursPerWeek { .. })).unwrap();
+        let f = formula_de(spfh, &Conventions::default());
+        let cost = monthly_cost(spfh, &Conventions::default()).unwrap();
+        assert!(f.contains("Std./Woche × 52 Wochen ÷ 12 Monate ×"), "{f}");
+        assert!(f.ends_with(&format!("= {} je Monat", crate::money::format_eur_de(cost))), "{f}");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum RecordKind {
     VisitNote,
     /// A case's answers to the checklist ([`crate::checklist::ChecklistAnswers::to_record`]).
     Checklist,
+    /// A case's Hilfesetting ([`crate::setting::Hilfesetting::to_record`]).
+    Hilfesetting,
 }
 
 impl RecordKind {
@@ -35,6 +37,7 @@ impl RecordKind {
             RecordKind::Conflict => "conflict",
             RecordKind::VisitNote => "visit_note",
             RecordKind::Checklist => "checklist",
+            RecordKind::Hilfesetting => "hilfesetting",
         }
     }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
@@ -47,6 +50,7 @@ impl RecordKind {
             "conflict" => Some(RecordKind::Conflict),
             "visit_note" => Some(RecordKind::VisitNote),
             "checklist" => Some(RecordKind::Checklist),
+            "hilfesetting" => Some(RecordKind::Hilfesetting),
             _ => None,
         }
     }
@@ -154,6 +158,8 @@ pub enum ApplyError {
     VisitNote(#[from] crate::visit::VisitNoteError),
     #[error(transparent)]
     Checklist(#[from] crate::checklist::ChecklistError),
+    #[error(transparent)]
+    Hilfesetting(#[from] crate::setting::SettingError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -168,6 +174,7 @@ impl UserMessage for ApplyError {
             ApplyError::NotAllowed(_) => "Diese Angabe kann auf dem Gerät nicht geändert werden.".into(),
             ApplyError::VisitNote(e) => e.message_de(),
             ApplyError::Checklist(e) => e.message_de(),
+            ApplyError::Hilfesetting(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -235,6 +242,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Checklist => {
             let a = crate::checklist::ChecklistAnswers::from_record(body.clone())?;
             if crate::checklist::record_id(&a.case_id) != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Hilfesetting => {
+            let hs = crate::setting::Hilfesetting::from_record(body.clone())?;
+            if crate::setting::record_id(&hs.case_id) != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

@@ -8,8 +8,16 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 /// App-shell pages to precache. They render the same for everyone (no case data on the server side).
-pub const SHELL_PAGES: &[&str] =
-    &["/", "/anmelden", "/fall", "/fall/neu", "/fall/checkliste", "/konflikte", "/nicht-uebertragen"];
+pub const SHELL_PAGES: &[&str] = &[
+    "/",
+    "/anmelden",
+    "/fall",
+    "/fall/neu",
+    "/fall/checkliste",
+    "/fall/hilfesetting",
+    "/konflikte",
+    "/nicht-uebertragen",
+];
 
 const TEMPLATE: &str = include_str!("sw.template.js");
 

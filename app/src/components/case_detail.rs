@@ -25,6 +25,15 @@ pub fn CaseDetail() -> impl IntoView {
         let id = passgenau_domain::case::CaseId::parse(&id.get()?).ok()?;
         Some(store::checklist(kv, &id).completeness())
     });
+    let setting_summary = ctx.from_device(None, move |kv| {
+        let id = passgenau_domain::case::CaseId::parse(&id.get()?).ok()?;
+        let hs = store::hilfesetting(kv, &id);
+        let cat = crate::catalog::catalog()?;
+        let conv = passgenau_domain::money::Conventions::default();
+        let per_month =
+            passgenau_domain::setting::costs(&hs, cat, &conv).ok().map(|c| c.per_month_total_cents);
+        Some((hs.instances.len(), per_month))
+    });
     let open_conflicts = ctx.from_device(0, move |kv| {
         let id = id.get();
         store::open_conflicts(kv).iter().filter(|c| Some(&c.record_id) == id.as_ref()).count()
@@ -117,6 +126,16 @@ pub fn CaseDetail() -> impl IntoView {
                         prop:value=move || case.get().map(|c| c.note).unwrap_or_default()
                         on:input=move |ev| save("note", json!(event_target_value(&ev)))></textarea>
                     {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                    <h2>"Hilfesetting"</h2>
+                    <p data-testid="setting-summary">
+                        {move || setting_summary.get().map(|(n, cost)| match (n, cost) {
+                            (0, _) => "Noch keine Module.".to_owned(),
+                            (n, Some(c)) => format!("{n} Module, {} je Monat.", passgenau_domain::money::format_eur_de(c)),
+                            (n, None) => format!("{n} Module, Kosten noch unvollständig."),
+                        })}
+                        " "
+                        <a href=move || format!("/fall/hilfesetting?id={}", id.get().unwrap_or_default())>"Hilfesetting zusammenstellen"</a>
+                    </p>
                     <h2>"Checkliste Strukturqualität"</h2>
                     <p data-testid="checklist-summary">
                         {move || checklist_done.get().map(|c| format!(

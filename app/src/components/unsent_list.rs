@@ -110,6 +110,7 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Conflict => "Konflikt".into(),
         RecordKind::VisitNote => of_case("Besuchsnotiz"),
         RecordKind::Checklist => of_case("Checkliste"),
+        RecordKind::Hilfesetting => of_case("Hilfesetting"),
     }
 }
 

@@ -331,3 +331,43 @@ fn checklist_answers_are_saved_one_item_at_a_time_and_read_back() {
     let err = set_checklist_answer(&kv, &c.id, "gibt.es.nicht", ItemAnswer::default(), NOW).unwrap_err();
     assert!(err.message_de().contains("Checkliste"));
 }
+
+#[test]
+fn hilfesetting_modules_are_added_changed_and_removed_one_field_at_a_time() {
+    use passgenau_domain::catalog::{BillingForm, Catalog};
+    use passgenau_domain::setting::{Intensity, ModuleInstance};
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 1");
+    assert!(hilfesetting(&kv, &c.id).instances.is_empty());
+    let cat = Catalog::builtin().unwrap();
+    let spfh = cat.get_str("spfh").unwrap();
+    let today = passgenau_domain::case::parse_iso_date("2026-11-01").unwrap();
+    let mut inst = ModuleInstance::from_catalog(
+        "0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3c".into(),
+        spfh,
+        today,
+        BillingForm::Fachleistungsstunde,
+        Intensity::HoursPerWeek { minutes: 240 },
+        None,
+        today,
+    )
+    .unwrap();
+    put_module_instance(&kv, &c.id, &inst, NOW).unwrap();
+    inst.provider = "Träger Nord".into();
+    put_module_instance(&kv, &c.id, &inst, NOW).unwrap();
+    let hs = hilfesetting(&kv, &c.id);
+    assert_eq!(hs.instances, vec![inst.clone()]);
+    remove_module_instance(&kv, &c.id, &inst.id, NOW).unwrap();
+    assert!(hilfesetting(&kv, &c.id).instances.is_empty());
+    // An invalid change (end before start) is refused in German and changes nothing.
+    let mut bad = inst.clone();
+    bad.end = Some(passgenau_domain::case::parse_iso_date("2020-01-01").unwrap());
+    put_module_instance(&kv, &c.id, &inst, NOW).unwrap();
+    let approval = serde_json::json!({"start": "2026-12-01", "end": "2026-01-01"});
+    let err =
+        change_hilfesetting(&kv, &c.id, serde_json::Map::from_iter([("approval".into(), approval)]), NOW)
+            .unwrap_err();
+    assert!(!err.message_de().is_empty());
+    assert_eq!(hilfesetting(&kv, &c.id).instances.len(), 1);
+    let _ = bad;
+}
