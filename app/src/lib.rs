@@ -17,7 +17,7 @@ use leptos_router::path;
 
 use components::{
     CaseDetail, CaseList, CaseNew, ChecklistWizard, ConflictInbox, Header, Login, NotFound, SettingComposer,
-    TabNotice, UnsentList,
+    TabNotice, UnsentList, VisitScreen,
 };
 use state::AppCtx;
 
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/neu") view=CaseNew/>
                     <Route path=path!("/fall/checkliste") view=ChecklistWizard/>
                     <Route path=path!("/fall/hilfesetting") view=SettingComposer/>
+                    <Route path=path!("/fall/besuch") view=VisitScreen/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>

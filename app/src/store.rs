@@ -18,7 +18,7 @@ use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
 };
-use passgenau_domain::visit::VisitNote;
+use passgenau_domain::visit::{Visit, VisitNote};
 use passgenau_domain::UserMessage;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -436,6 +436,69 @@ pub fn remove_module_instance(
         Map::from_iter([(setting::instance_field(instance_id), Value::Null)]),
         now,
     )
+}
+
+/// The home visits of a case, newest first.
+pub fn visits(kv: &dyn Kv, case_id: &str) -> Vec<Visit> {
+    let mut v: Vec<Visit> = live_bodies(kv, RecordKind::Visit)
+        .filter_map(|b| Visit::from_json(b).ok())
+        .filter(|v| v.case_id.as_str() == case_id)
+        .collect();
+    v.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.id.cmp(&a.id)));
+    v
+}
+
+pub fn visit(kv: &dyn Kv, id: &str) -> Option<Visit> {
+    record(kv, RecordKind::Visit, id).filter(|r| !r.deleted).and_then(|r| Visit::from_json(r.body).ok())
+}
+
+/// Starts a home visit of a case on `date` (`YYYY-MM-DD`); `id` is a new UUID.
+pub fn start_visit(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    id: &str,
+    date: &str,
+    now: &str,
+) -> Result<Visit, StoreError> {
+    let v = Visit::new(id, case_id.clone(), date).map_err(ApplyError::from)?;
+    let fields = match serde_json::to_value(&v) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(StoreError::Encode("visit is not an object".into())),
+    };
+    change(kv, RecordKind::Visit, id, fields, now)?;
+    Ok(v)
+}
+
+/// Changes some fields of a home visit, at once.
+pub fn edit_visit(kv: &dyn Kv, id: &str, fields: Map<String, Value>, now: &str) -> Result<(), StoreError> {
+    record(kv, RecordKind::Visit, id).ok_or(StoreError::NotFound)?;
+    change(kv, RecordKind::Visit, id, fields, now)?;
+    Ok(())
+}
+
+/// Turns the visit's draft note into an append-only visit note and empties the draft. Nothing
+/// happens for an empty draft. `note_id` is a new UUID.
+pub fn record_visit_note(
+    kv: &dyn Kv,
+    visit_id: &str,
+    note_id: &str,
+    now: &str,
+) -> Result<Option<VisitNote>, StoreError> {
+    let v = visit(kv, visit_id).ok_or(StoreError::NotFound)?;
+    if v.draft_note.trim().is_empty() {
+        return Ok(None);
+    }
+    let author = session(kv).ok_or(StoreError::NotLoggedIn)?.display_name;
+    let mut note =
+        VisitNote::new(note_id, v.case_id.clone(), &v.draft_note, &author, now).map_err(ApplyError::from)?;
+    note.visit_id = Some(v.id.clone());
+    let fields = match serde_json::to_value(&note) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(StoreError::Encode("visit note is not an object".into())),
+    };
+    change(kv, RecordKind::VisitNote, note_id, fields, now)?;
+    edit_visit(kv, visit_id, Map::from_iter([("draft_note".to_owned(), Value::String(String::new()))]), now)?;
+    Ok(Some(note))
 }
 
 pub fn delete_case(kv: &dyn Kv, id: &CaseId, now: &str) -> Result<(), StoreError> {

@@ -59,3 +59,29 @@ pub fn format_timestamp_de(iso: &str) -> String {
         iso.to_owned()
     }
 }
+
+/// The device clock in milliseconds since 1970 (0 where there is no browser).
+pub fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
+
+/// An RFC 3339 device timestamp in milliseconds since 1970, if the browser can read it.
+pub fn parse_ms(iso: &str) -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        let ms = js_sys::Date::parse(iso);
+        (!ms.is_nan()).then_some(ms as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = iso;
+        None
+    }
+}

@@ -166,6 +166,7 @@ pub fn keep_both_text(kept: &str, kept_by: &str, other: &str, other_by: &str) ->
 pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
     match kind {
         RecordKind::Case => field == "note",
+        RecordKind::Visit => field == "draft_note",
         // Conflicts are never edited concurrently by devices; visit notes never conflict.
         RecordKind::Conflict | RecordKind::VisitNote | RecordKind::Checklist | RecordKind::Hilfesetting => {
             false
@@ -184,6 +185,10 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
             "Modul im Hilfesetting".into()
         }
         (RecordKind::Hilfesetting, "approval") => "Bewilligungszeitraum".into(),
+        (RecordKind::Visit, "draft_note") => "Notiz (Entwurf) des Hausbesuchs".into(),
+        (RecordKind::Visit, "direct_seconds" | "running_since") => "Zeit des Hausbesuchs".into(),
+        (RecordKind::Visit, "travel_minutes") => "Fahrzeit".into(),
+        (RecordKind::Visit, "participants") => "Beteiligte".into(),
         (RecordKind::Hilfesetting, "case_budget") => "Fallbudget".into(),
         (RecordKind::Checklist, f) if f.starts_with(crate::checklist::ANSWER_FIELD_PREFIX) => {
             let id = &f[crate::checklist::ANSWER_FIELD_PREFIX.len()..];

@@ -28,6 +28,8 @@ pub enum RecordKind {
     Checklist,
     /// A case's Hilfesetting ([`crate::setting::Hilfesetting::to_record`]).
     Hilfesetting,
+    /// A home visit ([`crate::visit::Visit`]).
+    Visit,
 }
 
 impl RecordKind {
@@ -38,6 +40,7 @@ impl RecordKind {
             RecordKind::VisitNote => "visit_note",
             RecordKind::Checklist => "checklist",
             RecordKind::Hilfesetting => "hilfesetting",
+            RecordKind::Visit => "visit",
         }
     }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
@@ -51,6 +54,7 @@ impl RecordKind {
             "visit_note" => Some(RecordKind::VisitNote),
             "checklist" => Some(RecordKind::Checklist),
             "hilfesetting" => Some(RecordKind::Hilfesetting),
+            "visit" => Some(RecordKind::Visit),
             _ => None,
         }
     }
@@ -160,6 +164,8 @@ pub enum ApplyError {
     Checklist(#[from] crate::checklist::ChecklistError),
     #[error(transparent)]
     Hilfesetting(#[from] crate::setting::SettingError),
+    #[error(transparent)]
+    Visit(#[from] crate::visit::VisitError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -175,6 +181,7 @@ impl UserMessage for ApplyError {
             ApplyError::VisitNote(e) => e.message_de(),
             ApplyError::Checklist(e) => e.message_de(),
             ApplyError::Hilfesetting(e) => e.message_de(),
+            ApplyError::Visit(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -242,6 +249,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Checklist => {
             let a = crate::checklist::ChecklistAnswers::from_record(body.clone())?;
             if crate::checklist::record_id(&a.case_id) != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Visit => {
+            let v = crate::visit::Visit::from_json(body.clone())?;
+            if v.id != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

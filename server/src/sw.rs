@@ -15,6 +15,7 @@ pub const SHELL_PAGES: &[&str] = &[
     "/fall/neu",
     "/fall/checkliste",
     "/fall/hilfesetting",
+    "/fall/besuch",
     "/konflikte",
     "/nicht-uebertragen",
 ];

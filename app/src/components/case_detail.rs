@@ -34,6 +34,8 @@ pub fn CaseDetail() -> impl IntoView {
             passgenau_domain::setting::costs(&hs, cat, &conv).ok().map(|c| c.per_month_total_cents);
         Some((hs.instances.len(), per_month))
     });
+    let visits = ctx.from_device(Vec::new(), move |kv| store::visits(kv, &id.get().unwrap_or_default()));
+    let notes = ctx.from_device(Vec::new(), move |kv| store::visit_notes(kv, &id.get().unwrap_or_default()));
     let open_conflicts = ctx.from_device(0, move |kv| {
         let id = id.get();
         store::open_conflicts(kv).iter().filter(|c| Some(&c.record_id) == id.as_ref()).count()
@@ -93,6 +95,22 @@ pub fn CaseDetail() -> impl IntoView {
         let _ = (&ctx, &error);
     };
 
+    let start_visit = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use passgenau_domain::UserMessage;
+            let Some(c) = case.get_untracked() else { return };
+            let (Some(kv), Some(vid)) = (crate::kv::device(), crate::util::new_uuid()) else { return };
+            match store::start_visit(&kv, &c.id, &vid, &crate::util::today_iso(), &crate::util::now_iso()) {
+                Ok(_) => {
+                    ctx.touch();
+                    navigate.with_value(|n| n(&format!("/fall/besuch?id={vid}"), Default::default()));
+                }
+                Err(e) => error.set(Some(e.message_de())),
+            }
+        }
+    };
+
     view! {
         <RequireSession/>
         <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
@@ -126,6 +144,28 @@ pub fn CaseDetail() -> impl IntoView {
                         prop:value=move || case.get().map(|c| c.note).unwrap_or_default()
                         on:input=move |ev| save("note", json!(event_target_value(&ev)))></textarea>
                     {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                    {view! {
+                    <h2>"Hausbesuche"</h2>
+                    <p><button type="button" class="primary" on:click=start_visit>"Hausbesuch beginnen"</button></p>
+                    <ul class="visits" data-testid="visits">
+                        {move || visits.get().into_iter().map(|v| {
+                            let time = passgenau_domain::visit::fachleistungsstunden_de(v.direct_seconds);
+                            let state = if v.finished { "abgeschlossen" } else { "offen" };
+                            view! { <li><a href=format!("/fall/besuch?id={}", v.id)>{format!("{} · {time} · {state}", super::visit_screen::de_day(&v.date))}</a></li> }
+                        }).collect_view()}
+                    </ul>
+                    <Show when=move || !notes.get().is_empty()>
+                        <h3>"Besuchsnotizen"</h3>
+                        <ul class="visit-notes">
+                            {move || notes.get().into_iter().map(|n| view! {
+                                <li>
+                                    <p class="meta">{format!("{} · {}", n.author, crate::util::format_timestamp_de(&n.written_at))}</p>
+                                    <p class="text">{n.text}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </Show>
+                    }.into_any()}
                     <h2>"Hilfesetting"</h2>
                     <p data-testid="setting-summary">
                         {move || setting_summary.get().map(|(n, cost)| match (n, cost) {

@@ -16,6 +16,7 @@ mod setting_composer;
 mod status_bar;
 mod tab_notice;
 mod unsent_list;
+mod visit_screen;
 
 pub use case_detail::CaseDetail;
 pub use case_list::CaseList;
@@ -33,3 +34,4 @@ pub use setting_composer::SettingComposer;
 pub use status_bar::StatusBar;
 pub use tab_notice::TabNotice;
 pub use unsent_list::UnsentList;
+pub use visit_screen::VisitScreen;

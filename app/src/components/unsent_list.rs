@@ -111,6 +111,7 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::VisitNote => of_case("Besuchsnotiz"),
         RecordKind::Checklist => of_case("Checkliste"),
         RecordKind::Hilfesetting => of_case("Hilfesetting"),
+        RecordKind::Visit => of_case("Hausbesuch"),
     }
 }
 
