@@ -71,7 +71,9 @@ pub fn Login() -> impl IntoView {
     view! {
         <section class="narrow">
             <h1>"Anmelden"</h1>
-            <form on:submit=submit>
+            // Until the app has started, the button is disabled and the form posts (never GET: that
+            // would put the password into the address and the server log).
+            <form method="post" action="/anmelden" on:submit=submit>
                 <label for="benutzername">"Benutzername"</label>
                 <input id="benutzername" name="username" autocomplete="username" required
                     prop:value=move || username.get()
@@ -81,7 +83,7 @@ pub fn Login() -> impl IntoView {
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))/>
                 {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                <button type="submit" class="primary" disabled=move || busy.get()>"Anmelden"</button>
+                <button type="submit" class="primary" disabled=move || busy.get() || !ctx.mounted.get()>"Anmelden"</button>
             </form>
         </section>
     }
