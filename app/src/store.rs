@@ -13,6 +13,7 @@
 use passgenau_domain::auth::SessionInfo;
 use passgenau_domain::case::{Case, CaseError, CaseId};
 use passgenau_domain::checklist::{self, ChecklistAnswers, ItemAnswer};
+use passgenau_domain::clearing::{self, CategoryDraft, ClearingRecord};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
 use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
 use passgenau_domain::sync::{
@@ -499,6 +500,34 @@ pub fn record_visit_note(
     change(kv, RecordKind::VisitNote, note_id, fields, now)?;
     edit_visit(kv, visit_id, Map::from_iter([("draft_note".to_owned(), Value::String(String::new()))]), now)?;
     Ok(Some(note))
+}
+
+/// The case's Clearing and its category as typed, if a Clearing was started.
+pub fn clearing(kv: &dyn Kv, case_id: &CaseId) -> Option<(ClearingRecord, CategoryDraft)> {
+    record(kv, RecordKind::Clearing, &clearing::record_id(case_id))
+        .filter(|r| !r.deleted)
+        .and_then(|r| ClearingRecord::from_record(r.body).ok())
+}
+
+/// Starts the Clearing of a case on `start` (deadline: 6 weeks later).
+pub fn start_clearing(kv: &dyn Kv, case_id: &CaseId, start: time::Date, now: &str) -> Result<(), StoreError> {
+    let rec = ClearingRecord::new(case_id.clone(), start);
+    let fields = rec.to_record(&CategoryDraft::default());
+    change(kv, RecordKind::Clearing, &clearing::record_id(case_id), fields, now)?;
+    Ok(())
+}
+
+/// Changes some fields of a case's Clearing record, at once (see `ClearingRecord::to_record`).
+pub fn edit_clearing(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let id = clearing::record_id(case_id);
+    record(kv, RecordKind::Clearing, &id).ok_or(StoreError::NotFound)?;
+    change(kv, RecordKind::Clearing, &id, fields, now)?;
+    Ok(())
 }
 
 pub fn delete_case(kv: &dyn Kv, id: &CaseId, now: &str) -> Result<(), StoreError> {

@@ -9,7 +9,63 @@ use time::Date;
 use crate::error::UserMessage;
 
 /// Schema version of [`Case`]. Bump it and add a migration in [`Case::from_json`] when the shape changes.
-pub const CASE_SCHEMA_VERSION: u16 = 1;
+/// 2 added birth (date or year), custody roles, status and the responsible Fachkraft.
+pub const CASE_SCHEMA_VERSION: u16 = 2;
+
+/// Where a case stands; for lists and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Clearing,
+    #[default]
+    Laufend,
+    Ruhend,
+    Beendet,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 4] =
+        [CaseStatus::Clearing, CaseStatus::Laufend, CaseStatus::Ruhend, CaseStatus::Beendet];
+    pub fn label_de(self) -> &'static str {
+        match self {
+            CaseStatus::Clearing => "Clearing",
+            CaseStatus::Laufend => "laufende Hilfe",
+            CaseStatus::Ruhend => "ruhend",
+            CaseStatus::Beendet => "beendet",
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            CaseStatus::Clearing => "clearing",
+            CaseStatus::Laufend => "laufend",
+            CaseStatus::Ruhend => "ruhend",
+            CaseStatus::Beendet => "beendet",
+        }
+    }
+}
+
+/// Who holds custody (Personensorge), as roles: names are not needed for the task (§ 62 SGB VIII).
+pub const CUSTODY_ROLES: &[&str] = &[
+    "gemeinsame elterliche Sorge",
+    "Mutter allein",
+    "Vater allein",
+    "Vormundschaft",
+    "Ergänzungspflegschaft",
+];
+
+/// Birth as a year (`2014`) or a date (`2014-05-03`): only as precise as the task needs.
+pub fn parse_birth(s: &str) -> Result<String, CaseError> {
+    let t = s.trim();
+    let year_ok = |y: i32| (1900..=2100).contains(&y);
+    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = t.parse().map_err(|_| CaseError::InvalidBirth(s.to_owned()))?;
+        return if year_ok(y) { Ok(t.to_owned()) } else { Err(CaseError::InvalidBirth(s.to_owned())) };
+    }
+    match parse_iso_date(t) {
+        Ok(d) if year_ok(d.year()) => Ok(t.to_owned()),
+        _ => Err(CaseError::InvalidBirth(s.to_owned())),
+    }
+}
 
 /// A case id: a UUID created on the device that first saw the case.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -92,11 +148,35 @@ pub struct Case {
     pub start_date: Date,
     #[serde(default)]
     pub note: String,
+    /// Birth year or date of the young person ([`parse_birth`]); optional.
+    #[serde(default)]
+    pub birth: Option<String>,
+    /// Custody roles ([`CUSTODY_ROLES`]).
+    #[serde(default)]
+    pub custody: Vec<String>,
+    #[serde(default)]
+    pub status: CaseStatus,
+    /// The responsible Fachkraft of the team (display name).
+    #[serde(default)]
+    pub assigned_to: Option<String>,
 }
+
+/// Upper bound of the responsible Fachkraft's name.
+pub const ASSIGNED_MAX_CHARS: usize = 80;
 
 impl Case {
     pub fn new(id: CaseId, label: CaseLabel, start_date: Date) -> Self {
-        Self { schema: CASE_SCHEMA_VERSION, id, label, start_date, note: String::new() }
+        Self {
+            schema: CASE_SCHEMA_VERSION,
+            id,
+            label,
+            start_date,
+            note: String::new(),
+            birth: None,
+            custody: Vec::new(),
+            status: CaseStatus::default(),
+            assigned_to: None,
+        }
     }
 
     /// Checks the invariants that serde alone cannot.
@@ -107,6 +187,15 @@ impl Case {
         if self.note.chars().count() > NOTE_MAX_CHARS {
             return Err(CaseError::NoteTooLong);
         }
+        if let Some(b) = &self.birth {
+            parse_birth(b)?;
+        }
+        if let Some(r) = self.custody.iter().find(|r| !CUSTODY_ROLES.contains(&r.as_str())) {
+            return Err(CaseError::UnknownCustody(r.clone()));
+        }
+        if self.assigned_to.as_ref().is_some_and(|a| a.chars().count() > ASSIGNED_MAX_CHARS) {
+            return Err(CaseError::AssignedTooLong);
+        }
         Ok(())
     }
 
@@ -115,8 +204,10 @@ impl Case {
     pub fn from_json(value: serde_json::Value) -> Result<Self, CaseError> {
         let schema = value.get("schema").and_then(|v| v.as_u64()).unwrap_or(0);
         match schema {
-            1 => {
-                let raw: RawCaseV1 =
+            // Version 1 → 2 adds optional fields with defaults, so one reader serves both; a body
+            // an older app wrote back as version 1 keeps the newer fields it carries.
+            1 | 2 => {
+                let raw: RawCase =
                     serde_json::from_value(value).map_err(|e| CaseError::Malformed(e.to_string()))?;
                 let case = Case {
                     schema: CASE_SCHEMA_VERSION,
@@ -124,6 +215,10 @@ impl Case {
                     label: CaseLabel::parse(&raw.label)?,
                     start_date: parse_iso_date(&raw.start_date)?,
                     note: raw.note,
+                    birth: raw.birth.filter(|b| !b.trim().is_empty()),
+                    custody: raw.custody,
+                    status: raw.status,
+                    assigned_to: raw.assigned_to.filter(|a| !a.trim().is_empty()),
                 };
                 case.validate()?;
                 Ok(case)
@@ -133,14 +228,22 @@ impl Case {
     }
 }
 
-/// Schema 1 as it arrives, before validation.
+/// Schema 1 or 2 as it arrives, before validation.
 #[derive(Deserialize)]
-struct RawCaseV1 {
+struct RawCase {
     id: String,
     label: String,
     start_date: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    birth: Option<String>,
+    #[serde(default)]
+    custody: Vec<String>,
+    #[serde(default)]
+    status: CaseStatus,
+    #[serde(default)]
+    assigned_to: Option<String>,
 }
 
 /// Parses a date as the browser's `<input type="date">` sends it (YYYY-MM-DD).
@@ -170,6 +273,12 @@ pub enum CaseError {
     InvalidDate(String),
     #[error("unknown case schema version {0}")]
     UnknownSchema(u16),
+    #[error("invalid birth year or date {0:?}")]
+    InvalidBirth(String),
+    #[error("unknown custody role {0:?}")]
+    UnknownCustody(String),
+    #[error("responsible Fachkraft longer than {ASSIGNED_MAX_CHARS} characters")]
+    AssignedTooLong,
     #[error("malformed case record: {0}")]
     Malformed(String),
 }
@@ -187,6 +296,13 @@ impl UserMessage for CaseError {
             }
             CaseError::NoteTooLong => format!("Die Notiz darf höchstens {NOTE_MAX_CHARS} Zeichen lang sein."),
             CaseError::InvalidDate(_) => "Bitte ein gültiges Datum eingeben (TT.MM.JJJJ).".into(),
+            CaseError::InvalidBirth(_) => {
+                "Bitte das Geburtsjahr (z. B. 2014) oder das Geburtsdatum eingeben.".into()
+            }
+            CaseError::UnknownCustody(_) => "Diese Angabe zum Sorgerecht gibt es nicht.".into(),
+            CaseError::AssignedTooLong => {
+                format!("Der Name der Fachkraft darf höchstens {ASSIGNED_MAX_CHARS} Zeichen lang sein.")
+            }
             CaseError::UnknownSchema(v) => {
                 format!("Dieser Datensatz stammt aus einer unbekannten Version ({v}). Bitte die App aktualisieren.")
             }
@@ -216,9 +332,27 @@ mod tests {
         let c =
             Case::new(id(), CaseLabel::parse("Familie K.").unwrap(), parse_iso_date("2026-03-01").unwrap());
         let v = serde_json::to_value(&c).unwrap();
-        assert_eq!(v["schema"], 1);
+        assert_eq!(v["schema"], 2);
         assert_eq!(v["start_date"], "2026-03-01");
         assert_eq!(Case::from_json(v).unwrap(), c);
+    }
+
+    #[test]
+    fn version_1_reads_as_version_2_and_birth_is_a_year_or_a_date() {
+        let v1 = serde_json::json!({"schema": 1, "id": id().to_string(), "label": "AZ 1", "start_date": "2026-01-05"});
+        let c = Case::from_json(v1).unwrap();
+        assert_eq!((c.schema, c.status, c.birth.clone(), c.custody.len()), (2, CaseStatus::Laufend, None, 0));
+        let mut v2 = serde_json::to_value(&c).unwrap();
+        v2["birth"] = "2014".into();
+        v2["custody"] = serde_json::json!(["Vormundschaft"]);
+        v2["status"] = "clearing".into();
+        let c2 = Case::from_json(v2.clone()).unwrap();
+        assert_eq!((c2.birth.as_deref(), c2.status), (Some("2014"), CaseStatus::Clearing));
+        assert_eq!(parse_birth("2014-05-03").unwrap(), "2014-05-03");
+        assert!(parse_birth("14").unwrap_err().message_de().contains("Geburtsjahr"));
+        assert!(parse_birth("1850").is_err());
+        v2["custody"] = serde_json::json!(["Oma"]);
+        assert_eq!(Case::from_json(v2), Err(CaseError::UnknownCustody("Oma".into())));
     }
 
     #[test]

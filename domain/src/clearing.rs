@@ -208,6 +208,120 @@ impl ClearingRecord {
     }
 }
 
+/// The sync record of a case's Clearing has this id: one Clearing per case, with a fixed id.
+pub fn record_id(case_id: &CaseId) -> String {
+    format!("{case_id}~clearing")
+}
+
+impl ResourceArea {
+    /// Stable key used in the sync record's field names.
+    pub fn key(self) -> &'static str {
+        match self {
+            ResourceArea::Persoenlich => "persoenlich",
+            ResourceArea::Familie => "familie",
+            ResourceArea::SozialesNetz => "soziales_netz",
+            ResourceArea::Sozialraum => "sozialraum",
+        }
+    }
+}
+
+/// Field of one area's resources (`part` = `ressourcen` or `belastungen`) in the sync record.
+pub fn area_field(area: ResourceArea, part: &str) -> String {
+    format!("r.{}.{part}", area.key())
+}
+
+/// The category as it is being decided: saved as typed, so a reason written before the category is
+/// chosen (or the other way round) is never lost. It counts as decided once both are there.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CategoryDraft {
+    #[serde(default)]
+    pub category: Option<CaseCategory>,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub decided_on: Option<Date>,
+}
+
+impl ClearingRecord {
+    /// The sync record: top-level fields per area text (`r.<area>.<part>`) and for the category
+    /// (`kategorie`, `begruendung`, `entschieden_am`), so edits on different devices merge.
+    pub fn to_record(&self, draft: &CategoryDraft) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::Value;
+        let mut m = serde_json::Map::new();
+        m.insert("schema".into(), self.schema.into());
+        m.insert("id".into(), record_id(&self.case_id).into());
+        m.insert("case_id".into(), self.case_id.as_str().into());
+        m.insert("start".into(), self.start.to_string().into());
+        m.insert("deadline".into(), self.deadline.to_string().into());
+        m.insert("completed_on".into(), self.completed_on.map_or(Value::Null, |d| d.to_string().into()));
+        m.insert("recommendation".into(), self.recommendation.clone().into());
+        for a in ResourceArea::ALL {
+            m.insert(area_field(a, "ressourcen"), self.resources.area(a).ressourcen.clone().into());
+            m.insert(area_field(a, "belastungen"), self.resources.area(a).belastungen.clone().into());
+        }
+        m.insert("kategorie".into(), serde_json::to_value(draft.category).unwrap_or_default());
+        m.insert("begruendung".into(), draft.reason.clone().into());
+        m.insert("entschieden_am".into(), draft.decided_on.map_or(Value::Null, |d| d.to_string().into()));
+        m
+    }
+
+    /// Reads a sync record: the Clearing (its category set once category and reason are both given)
+    /// and the category as typed.
+    pub fn from_record(value: serde_json::Value) -> Result<(Self, CategoryDraft), ClearingError> {
+        let malformed = |w: String| ClearingError::Malformed(w);
+        let serde_json::Value::Object(m) = value else { return Err(malformed("not an object".into())) };
+        let schema = crate::schema::version_of(&serde_json::Value::Object(m.clone()));
+        if schema != CLEARING_SCHEMA_VERSION {
+            return Err(ClearingError::UnknownSchema(schema));
+        }
+        let text = |k: &str| m.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        let date = |k: &str| -> Result<Option<Date>, ClearingError> {
+            match m.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => {
+                    crate::case::parse_iso_date(s).map(Some).map_err(|_| malformed(format!("{k}: {s}")))
+                }
+            }
+        };
+        let case_id = CaseId::parse(&text("case_id")).map_err(|_| malformed("case_id".into()))?;
+        if text("id") != record_id(&case_id) {
+            return Err(malformed("id does not belong to the case".into()));
+        }
+        let start = date("start")?.ok_or_else(|| malformed("start missing".into()))?;
+        let mut rec = ClearingRecord::new(case_id, start);
+        rec.deadline = date("deadline")?.unwrap_or(rec.deadline);
+        rec.completed_on = date("completed_on")?;
+        rec.recommendation = text("recommendation");
+        for a in ResourceArea::ALL {
+            let area = rec.resources.area_mut(a);
+            area.ressourcen = text(&area_field(a, "ressourcen"));
+            area.belastungen = text(&area_field(a, "belastungen"));
+        }
+        let draft = CategoryDraft {
+            category: m
+                .get("kategorie")
+                .cloned()
+                .and_then(|v| serde_json::from_value::<Option<CaseCategory>>(v).ok())
+                .flatten(),
+            reason: text("begruendung"),
+            decided_on: date("entschieden_am")?,
+        };
+        if let Some(category) = draft.category.filter(|_| !draft.reason.trim().is_empty()) {
+            rec.categorise(category, &draft.reason, draft.decided_on.unwrap_or(start).max(start))?;
+        }
+        if draft.reason.chars().count() > CLEARING_TEXT_MAX_CHARS {
+            return Err(ClearingError::TextTooLong);
+        }
+        rec.validate()?;
+        Ok((rec, draft))
+    }
+
+    /// Days from `today` until the deadline (negative when passed).
+    pub fn days_left(&self, today: Date) -> i64 {
+        (self.deadline - today).whole_days()
+    }
+}
+
 fn check_categorisation(start: Date, c: &Categorisation) -> Result<(), ClearingError> {
     if c.reason.trim().is_empty() {
         return Err(ClearingError::CategoryWithoutReason);
@@ -261,6 +375,25 @@ impl UserMessage for ClearingError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sync_record_keeps_a_reason_typed_before_the_category() {
+        let case = CaseId::parse("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b").unwrap();
+        let start = crate::case::parse_iso_date("2026-11-02").unwrap();
+        let mut rec = ClearingRecord::new(case, start);
+        rec.resources.familie.ressourcen = "Großmutter unterstützt".into();
+        let draft = CategoryDraft { category: None, reason: "hoher Bedarf".into(), decided_on: None };
+        let body = serde_json::Value::Object(rec.to_record(&draft));
+        let (back, d) = ClearingRecord::from_record(body.clone()).unwrap();
+        assert_eq!(back.resources.familie.ressourcen, "Großmutter unterstützt");
+        assert_eq!((back.category.clone(), d.reason.as_str()), (None, "hoher Bedarf"));
+        let mut chosen = body;
+        chosen["kategorie"] = serde_json::json!("B");
+        let (decided, _) = ClearingRecord::from_record(chosen.clone()).unwrap();
+        assert_eq!(decided.category.map(|c| c.category), Some(CaseCategory::B));
+        chosen["deadline"] = serde_json::json!("2027-06-01");
+        assert_eq!(ClearingRecord::from_record(chosen).unwrap_err(), ClearingError::DeadlineTooLate);
+    }
     use crate::rules::{clearing_record, RuleConfig, Severity};
     use time::macros::date;
 

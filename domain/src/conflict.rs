@@ -167,6 +167,9 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
     match kind {
         RecordKind::Case => field == "note",
         RecordKind::Visit => field == "draft_note",
+        RecordKind::Clearing => {
+            field.starts_with("r.") || field == "begruendung" || field == "recommendation"
+        }
         // Conflicts are never edited concurrently by devices; visit notes never conflict.
         RecordKind::Conflict | RecordKind::VisitNote | RecordKind::Checklist | RecordKind::Hilfesetting => {
             false
@@ -181,10 +184,17 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         (RecordKind::Case, "label") => "Aktenzeichen oder Pseudonym".into(),
         (RecordKind::Case, "start_date") => "Beginn".into(),
         (RecordKind::Case, "note") => "Notiz".into(),
+        (RecordKind::Case, "birth") => "Geburtsjahr oder -datum".into(),
+        (RecordKind::Case, "custody") => "Sorgerecht".into(),
+        (RecordKind::Case, "status") => "Status".into(),
+        (RecordKind::Case, "assigned_to") => "Zuständige Fachkraft".into(),
         (RecordKind::Hilfesetting, f) if f.starts_with(crate::setting::INSTANCE_FIELD_PREFIX) => {
             "Modul im Hilfesetting".into()
         }
         (RecordKind::Hilfesetting, "approval") => "Bewilligungszeitraum".into(),
+        (RecordKind::Clearing, f) if f.starts_with("r.") => "Ressourcenanalyse".into(),
+        (RecordKind::Clearing, "kategorie" | "begruendung") => "Fallkategorie".into(),
+        (RecordKind::Clearing, "recommendation") => "Empfehlung".into(),
         (RecordKind::Visit, "draft_note") => "Notiz (Entwurf) des Hausbesuchs".into(),
         (RecordKind::Visit, "direct_seconds" | "running_since") => "Zeit des Hausbesuchs".into(),
         (RecordKind::Visit, "travel_minutes") => "Fahrzeit".into(),

@@ -30,6 +30,8 @@ pub enum RecordKind {
     Hilfesetting,
     /// A home visit ([`crate::visit::Visit`]).
     Visit,
+    /// A case's Clearing ([`crate::clearing::ClearingRecord::to_record`]).
+    Clearing,
 }
 
 impl RecordKind {
@@ -41,6 +43,7 @@ impl RecordKind {
             RecordKind::Checklist => "checklist",
             RecordKind::Hilfesetting => "hilfesetting",
             RecordKind::Visit => "visit",
+            RecordKind::Clearing => "clearing",
         }
     }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
@@ -55,6 +58,7 @@ impl RecordKind {
             "checklist" => Some(RecordKind::Checklist),
             "hilfesetting" => Some(RecordKind::Hilfesetting),
             "visit" => Some(RecordKind::Visit),
+            "clearing" => Some(RecordKind::Clearing),
             _ => None,
         }
     }
@@ -166,6 +170,8 @@ pub enum ApplyError {
     Hilfesetting(#[from] crate::setting::SettingError),
     #[error(transparent)]
     Visit(#[from] crate::visit::VisitError),
+    #[error(transparent)]
+    Clearing(#[from] crate::clearing::ClearingError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -182,6 +188,7 @@ impl UserMessage for ApplyError {
             ApplyError::Checklist(e) => e.message_de(),
             ApplyError::Hilfesetting(e) => e.message_de(),
             ApplyError::Visit(e) => e.message_de(),
+            ApplyError::Clearing(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -249,6 +256,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Checklist => {
             let a = crate::checklist::ChecklistAnswers::from_record(body.clone())?;
             if crate::checklist::record_id(&a.case_id) != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Clearing => {
+            let (c, _) = crate::clearing::ClearingRecord::from_record(body.clone())?;
+            if crate::clearing::record_id(&c.case_id) != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

@@ -16,6 +16,7 @@ pub const SHELL_PAGES: &[&str] = &[
     "/fall/checkliste",
     "/fall/hilfesetting",
     "/fall/besuch",
+    "/fall/clearing",
     "/konflikte",
     "/nicht-uebertragen",
 ];

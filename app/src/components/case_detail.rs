@@ -34,6 +34,19 @@ pub fn CaseDetail() -> impl IntoView {
             passgenau_domain::setting::costs(&hs, cat, &conv).ok().map(|c| c.per_month_total_cents);
         Some((hs.instances.len(), per_month))
     });
+    let clearing_summary = ctx.from_device(String::new(), move |kv| {
+        let Some(id) = id.get().and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok()) else {
+            return String::new();
+        };
+        match store::clearing(kv, &id) {
+            None => "Noch nicht begonnen.".into(),
+            Some((rec, _)) => {
+                let cat =
+                    rec.category.map_or("Kategorie offen".to_owned(), |c| c.category.label_de().to_owned());
+                format!("Frist {}, {cat}.", passgenau_domain::case::format_date_de(rec.deadline))
+            }
+        }
+    });
     let visits = ctx.from_device(Vec::new(), move |kv| store::visits(kv, &id.get().unwrap_or_default()));
     let notes = ctx.from_device(Vec::new(), move |kv| store::visit_notes(kv, &id.get().unwrap_or_default()));
     let open_conflicts = ctx.from_device(0, move |kv| {
@@ -139,12 +152,57 @@ pub fn CaseDetail() -> impl IntoView {
                     <input id="fall-beginn" type="date"
                         prop:value=move || case.get().map(|c| c.start_date.to_string()).unwrap_or_default()
                         on:input=move |ev| save("start_date", json!(event_target_value(&ev)))/>
+                    {view! {
+                    <label for="fall-geburt">"Geburtsjahr oder -datum"</label>
+                    <input id="fall-geburt" inputmode="numeric" placeholder="z. B. 2014"
+                        prop:value=move || case.get().and_then(|c| c.birth).unwrap_or_default()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            save("birth", if v.trim().is_empty() { Value::Null } else { json!(v.trim()) })
+                        }/>
+                    <fieldset class="custody">
+                        <legend>"Sorgerecht"</legend>
+                        {passgenau_domain::case::CUSTODY_ROLES.iter().map(|role| view! {
+                            <label class="check">
+                                <input type="checkbox"
+                                    prop:checked=move || case.get().is_some_and(|c| c.custody.iter().any(|x| x == role))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        let mut list = case.get_untracked().map(|c| c.custody).unwrap_or_default();
+                                        list.retain(|x| x != role);
+                                        if on { list.push(role.to_string()); }
+                                        save("custody", json!(list))
+                                    }/>
+                                {*role}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <label for="fall-status">"Status"</label>
+                    <select id="fall-status" on:change=move |ev| save("status", json!(event_target_value(&ev)))>
+                        {passgenau_domain::case::CaseStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.key() selected=move || case.get().is_some_and(|c| c.status == s)>{s.label_de()}</option>
+                        }).collect_view()}
+                    </select>
+                    <label for="fall-zustaendig">"Zuständige Fachkraft"</label>
+                    <input id="fall-zustaendig" maxlength="80"
+                        prop:value=move || case.get().and_then(|c| c.assigned_to).unwrap_or_default()
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            save("assigned_to", if v.trim().is_empty() { Value::Null } else { json!(v) })
+                        }/>
+                    }.into_any()}
                     <label for="fall-notiz">"Notiz"</label>
                     <textarea id="fall-notiz" rows="6"
                         prop:value=move || case.get().map(|c| c.note).unwrap_or_default()
                         on:input=move |ev| save("note", json!(event_target_value(&ev)))></textarea>
                     {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                     {view! {
+                    <h2>"Clearing"</h2>
+                    <p data-testid="clearing-summary">
+                        {move || clearing_summary.get()}
+                        " "
+                        <a href=move || format!("/fall/clearing?id={}", id.get().unwrap_or_default())>"Clearing öffnen"</a>
+                    </p>
                     <h2>"Hausbesuche"</h2>
                     <p><button type="button" class="primary" on:click=start_visit>"Hausbesuch beginnen"</button></p>
                     <ul class="visits" data-testid="visits">

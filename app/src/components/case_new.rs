@@ -11,10 +11,19 @@ pub fn CaseNew() -> impl IntoView {
     let navigate = use_navigate();
     let label = RwSignal::new(String::new());
     let start = RwSignal::new(String::new());
+    let birth = RwSignal::new(String::new());
+    let custody = RwSignal::new(Vec::<String>::new());
+    let status = RwSignal::new(passgenau_domain::case::CaseStatus::Clearing.key().to_owned());
+    let assigned = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if ctx.mounted.get() && start.get_untracked().is_empty() {
             start.set(crate::util::today_iso());
+        }
+        if ctx.mounted.get() && assigned.get_untracked().is_empty() {
+            if let Some(s) = ctx.session.get() {
+                assigned.set(s.display_name);
+            }
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -29,7 +38,21 @@ pub fn CaseNew() -> impl IntoView {
                 let id = crate::util::new_uuid()
                     .and_then(|u| CaseId::parse(&u).ok())
                     .ok_or_else(|| "Dieser Browser kann keine sichere Kennung erzeugen.".to_string())?;
-                let case = Case::new(id, label, start);
+                let mut case = Case::new(id, label, start);
+                let b = birth.get_untracked();
+                case.birth = if b.trim().is_empty() {
+                    None
+                } else {
+                    Some(passgenau_domain::case::parse_birth(&b).map_err(|e| e.message_de())?)
+                };
+                case.custody = custody.get_untracked();
+                case.status = passgenau_domain::case::CaseStatus::ALL
+                    .into_iter()
+                    .find(|s| s.key() == status.get_untracked())
+                    .unwrap_or_default();
+                let a = assigned.get_untracked();
+                case.assigned_to = (!a.trim().is_empty()).then(|| a.trim().to_owned());
+                case.validate().map_err(|e| e.message_de())?;
                 let kv =
                     crate::kv::device().ok_or_else(|| crate::store::StoreError::Unavailable.message_de())?;
                 crate::store::create_case(&kv, &case, &crate::util::now_iso()).map_err(|e| e.message_de())?;
@@ -52,16 +75,42 @@ pub fn CaseNew() -> impl IntoView {
         <section class="narrow">
             <h1>"Neuer Fall"</h1>
             <p class="hint">"Erfassen Sie nur, was für die Aufgabe nötig ist (§ 62 SGB VIII). Namen und Anschrift gehören nicht hierher."</p>
-            <form on:submit=submit>
+            // Disabled until the app has started; never a GET, which would put case data into the address.
+            <form method="post" action="/fall/neu" on:submit=submit>
                 <label for="kennung">"Aktenzeichen oder Pseudonym"</label>
                 <input id="kennung" required maxlength="80" prop:value=move || label.get()
                     on:input=move |ev| label.set(event_target_value(&ev))/>
                 <label for="beginn">"Beginn"</label>
                 <input id="beginn" type="date" required prop:value=move || start.get()
                     on:input=move |ev| start.set(event_target_value(&ev))/>
+                <label for="geburt">"Geburtsjahr oder -datum (optional)"</label>
+                <input id="geburt" inputmode="numeric" placeholder="z. B. 2014" prop:value=move || birth.get()
+                    on:input=move |ev| birth.set(event_target_value(&ev))/>
+                <fieldset class="custody">
+                    <legend>"Sorgerecht"</legend>
+                    {passgenau_domain::case::CUSTODY_ROLES.iter().map(|role| view! {
+                        <label class="check">
+                            <input type="checkbox" on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                custody.update(|c| { c.retain(|x| x != role); if on { c.push(role.to_string()); } });
+                            }/>
+                            {*role}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <label for="status">"Status"</label>
+                <select id="status" on:change=move |ev| status.set(event_target_value(&ev))>
+                    {passgenau_domain::case::CaseStatus::ALL.into_iter().map(|s| view! {
+                        <option value=s.key() selected=move || status.get() == s.key()>{s.label_de()}</option>
+                    }).collect_view()}
+                </select>
+                <label for="zustaendig">"Zuständige Fachkraft"</label>
+                <input id="zustaendig" maxlength="80" prop:value=move || assigned.get()
+                    on:input=move |ev| assigned.set(event_target_value(&ev))/>
                 {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-                <button type="submit" class="primary">"Fall anlegen"</button>
+                <button type="submit" class="primary" disabled=move || !ctx.mounted.get()>"Fall anlegen"</button>
             </form>
         </section>
     }
+    .into_any()
 }

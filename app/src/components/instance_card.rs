@@ -121,25 +121,32 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
     };
     let p = instance_id.clone();
     let field_id = move |name: &str| format!("{name}-{p}");
+    // The card's structure depends only on the module, billing form and kind of amount; the values
+    // inside follow the stored instance reactively, so typing never replaces the focused field.
+    let shape =
+        Memo::new(move |_| inst.get().map(|i| (i.module_id.clone(), i.billing, kind_of(&i.intensity))));
     let fid = field_id.clone();
     view! {
         <li class="instance" data-testid="instance">
             {move || {
-                let (Some(i), Some(m)) = (inst.get(), module()) else { return view! { <p>"Modul nicht im Katalog."</p> }.into_any() };
+                shape.get();
+                let (Some(i), Some(m)) = (inst.get_untracked(), untrack(module)) else { return view! { <p>"Modul nicht im Katalog."</p> }.into_any() };
                 let fid = fid.clone();
                 let amount_kind = kind_of(&i.intensity);
                 let kinds = amount_kinds(i.billing);
                 let needs_amount = !matches!(amount_kind, "taeglich" | "woechentlich" | "keine");
-                let period = computed.get().and_then(|c| c.eval.costs).and_then(|c| c.instances.into_iter().find(|x| x.instance_id == i.id));
-                let problems: Vec<String> = computed.get().map(|c| {
-                    let errs = c.eval.errors.iter().filter(|(id, _)| id == &i.id).map(|(_, e)| e.message_de());
-                    let finds = c.eval.findings.iter().filter(|f| f.instance_id.as_deref() == Some(&i.id)).map(|f| format!("{} ({})", f.message_de, f.legal_basis));
+                let iid = i.id.clone();
+                let period = move || computed.get().and_then(|c| c.eval.costs).and_then(|c| c.instances.into_iter().find(|x| x.instance_id == iid));
+                let iid = i.id.clone();
+                let problems = move || -> Vec<String> { computed.get().map(|c| {
+                    let errs = c.eval.errors.iter().filter(|(id, _)| id == &iid).map(|(_, e)| e.message_de());
+                    let finds = c.eval.findings.iter().filter(|f| f.instance_id.as_deref() == Some(&iid)).map(|f| format!("{} ({})", f.message_de, f.legal_basis));
                     errs.chain(finds).collect()
-                }).unwrap_or_default();
-                let staff = i.staff.first().cloned();
-                let staff_name = staff.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-                let staff_q = staff.as_ref().map(|s| s.qualification);
-                let staff_a = staff.as_ref().is_some_and(|s| s.staatliche_anerkennung);
+                }).unwrap_or_default() };
+                let staff = move || inst.get().and_then(|i| i.staff.first().cloned());
+                let staff_name = move || staff().map(|s| s.name).unwrap_or_default();
+                let staff_q = move || staff().map(|s| s.qualification);
+                let staff_a = move || staff().is_some_and(|s| s.staatliche_anerkennung);
                 let set_staff = move |f: &dyn Fn(&mut StaffAssignment)| edit(&|i: &mut ModuleInstance| {
                     if i.staff.is_empty() {
                         i.staff.push(StaffAssignment { name: String::new(), qualification: Qualification::SozialeArbeit, staatliche_anerkennung: false });
@@ -159,12 +166,12 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                                 let v = event_target_value(&ev);
                                 if let Some(s) = Setting::ALL.into_iter().find(|s| s.label_de() == v) { edit(&|i| i.setting = s) }
                             }>
-                                {settings.into_iter().map(|s| view! { <option selected=s == i.setting>{s.label_de()}</option> }).collect_view()}
+                                {settings.into_iter().map(|s| view! { <option selected=move || inst.get().is_some_and(|i| i.setting == s)>{s.label_de()}</option> }).collect_view()}
                             </select>
                         </div>
                         <div>
                             <label for=fid("traeger")>"Träger / Leistungserbringer"</label>
-                            <input id=fid("traeger") prop:value=i.provider.clone()
+                            <input id=fid("traeger") prop:value=move || inst.get().map(|i| i.provider).unwrap_or_default()
                                 on:input=move |ev| { let v = event_target_value(&ev); edit(&|i| i.provider = v.clone()) }/>
                         </div>
                     </div>
@@ -180,8 +187,8 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                                 let v = event_target_value(&ev);
                                 if let Some(q) = QUALIFICATIONS.into_iter().find(|q| q.label_de() == v) { set_staff(&|s| s.qualification = q) }
                             }>
-                                <option disabled=true selected=staff_q.is_none()>"bitte wählen"</option>
-                                {QUALIFICATIONS.into_iter().map(|q| view! { <option selected=staff_q == Some(q)>{q.label_de()}</option> }).collect_view()}
+                                <option disabled=true selected=move || staff_q().is_none()>"bitte wählen"</option>
+                                {QUALIFICATIONS.into_iter().map(|q| view! { <option selected=move || staff_q() == Some(q)>{q.label_de()}</option> }).collect_view()}
                             </select>
                         </div>
                     </div>
@@ -192,7 +199,7 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                     <div class="row">
                         <div>
                             <label for=fid("beginn")>"Beginn"</label>
-                            <input id=fid("beginn") type="date" prop:value=i.start.to_string()
+                            <input id=fid("beginn") type="date" prop:value=move || inst.get().map(|i| i.start.to_string()).unwrap_or_default()
                                 on:change=move |ev| match passgenau_domain::case::parse_iso_date(&event_target_value(&ev)) {
                                     Ok(d) => edit(&|i| i.start = d),
                                     Err(e) => local_error.set(Some(e.message_de())),
@@ -200,7 +207,7 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                         </div>
                         <div>
                             <label for=fid("ende")>"Ende (leer: offen)"</label>
-                            <input id=fid("ende") type="date" prop:value=i.end.map(|d| d.to_string()).unwrap_or_default()
+                            <input id=fid("ende") type="date" prop:value=move || inst.get().and_then(|i| i.end).map(|d| d.to_string()).unwrap_or_default()
                                 on:change=move |ev| {
                                     let v = event_target_value(&ev);
                                     if v.is_empty() { edit(&|i| i.end = None) } else {
@@ -245,7 +252,7 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                         {needs_amount.then(|| view! {
                             <div>
                                 <label for=fid("umfang")>{kinds.iter().find(|(k, _)| *k == amount_kind).map(|(_, l)| *l).unwrap_or("Umfang")}</label>
-                                <input id=fid("umfang") inputmode="decimal" prop:value=amount_text(&i.intensity)
+                                <input id=fid("umfang") inputmode="decimal" prop:value=move || inst.get_untracked().map(|i| amount_text(&i.intensity)).unwrap_or_default()
                                     on:input=move |ev| {
                                         let v = event_target_value(&ev);
                                         match build_intensity(amount_kind, &v) {
@@ -259,7 +266,7 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                             <div>
                                 <label for=fid("satz")>"Satz (€)"</label>
                                 <input id=fid("satz") inputmode="decimal"
-                                    prop:value=i.rate.as_ref().map(|r| format_eur_de(r.amount_cents).trim_end_matches('€').trim_end().to_owned()).unwrap_or_default()
+                                    prop:value=move || inst.get().and_then(|i| i.rate).map(|r| format_eur_de(r.amount_cents).trim_end_matches('€').trim_end().to_owned()).unwrap_or_default()
                                     on:change=move |ev| match parse_eur_de(&event_target_value(&ev)) {
                                         Ok(c) => {
                                             let today = today_or(inst.get_untracked().map(|i| i.start).unwrap_or(time::Date::MIN));
@@ -267,17 +274,17 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                                         }
                                         Err(e) => local_error.set(Some(e.message_de())),
                                     }/>
-                                {i.rate.as_ref().map(|r| view! { <small class="source">{format!("Quelle: {}", r.source)}</small> })}
+                                <small class="source">{move || inst.get().and_then(|i| i.rate).map(|r| format!("Quelle: {}", r.source))}</small>
                             </div>
                         })}
                     </div>
-                    <p class="formula" data-testid="formula">{formula_de(&i, &Conventions::default())}</p>
-                    {period.filter(|p| !p.months.is_empty()).map(|p| view! {
+                    <p class="formula" data-testid="formula">{move || inst.get().map(|i| formula_de(&i, &Conventions::default()))}</p>
+                    {move || period().filter(|p| !p.months.is_empty()).map(|p| view! {
                         <p class="period-cost">{format!("Im Bewilligungszeitraum: {}", format_eur_de(p.period_cents))}</p>
                     })}
-                    {(!problems.is_empty()).then(|| view! {
+                    {move || { let problems = problems(); (!problems.is_empty()).then(|| view! {
                         <ul class="problems">{problems.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                    })}
+                    })}}
                     {move || local_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                     <p><button type="button" class="danger" on:click={
                         let id = i.id.clone();

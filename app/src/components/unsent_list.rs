@@ -112,6 +112,7 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Checklist => of_case("Checkliste"),
         RecordKind::Hilfesetting => of_case("Hilfesetting"),
         RecordKind::Visit => of_case("Hausbesuch"),
+        RecordKind::Clearing => of_case("Clearing"),
     }
 }
 
