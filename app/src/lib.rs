@@ -16,8 +16,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::{
-    CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, Header, Login, NotFound,
-    SettingComposer, TabNotice, UnsentList, VisitScreen,
+    CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, GoalsPage, Header, Login,
+    NotFound, SettingComposer, TabNotice, UnsentList, VisitScreen,
 };
 use state::AppCtx;
 
@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/hilfesetting") view=SettingComposer/>
                     <Route path=path!("/fall/besuch") view=VisitScreen/>
                     <Route path=path!("/fall/clearing") view=ClearingFlow/>
+                    <Route path=path!("/fall/ziele") view=GoalsPage/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>

@@ -15,6 +15,7 @@ use passgenau_domain::case::{Case, CaseError, CaseId};
 use passgenau_domain::checklist::{self, ChecklistAnswers, ItemAnswer};
 use passgenau_domain::clearing::{self, CategoryDraft, ClearingRecord};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
+use passgenau_domain::goals::{self, GoalPlan};
 use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
@@ -527,6 +528,32 @@ pub fn edit_clearing(
     let id = clearing::record_id(case_id);
     record(kv, RecordKind::Clearing, &id).ok_or(StoreError::NotFound)?;
     change(kv, RecordKind::Clearing, &id, fields, now)?;
+    Ok(())
+}
+
+/// The case's goals and ratings (empty when none were set).
+pub fn goals(kv: &dyn Kv, case_id: &CaseId) -> GoalPlan {
+    record(kv, RecordKind::Goals, &goals::record_id(case_id))
+        .filter(|r| !r.deleted)
+        .and_then(|r| GoalPlan::from_record(r.body).ok())
+        .unwrap_or_else(|| GoalPlan::new(case_id.clone()))
+}
+
+/// Sets fields of the case's goal record (`w.`, `h.`, `s.`, `r.` + id), creating it when absent.
+pub fn change_goals(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    changes: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let id = goals::record_id(case_id);
+    let mut fields = if record(kv, RecordKind::Goals, &id).is_some_and(|r| !r.deleted) {
+        Map::new()
+    } else {
+        GoalPlan::new_record(case_id)
+    };
+    fields.extend(changes);
+    change(kv, RecordKind::Goals, &id, fields, now)?;
     Ok(())
 }
 

@@ -167,6 +167,7 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
     match kind {
         RecordKind::Case => field == "note",
         RecordKind::Visit => field == "draft_note",
+        RecordKind::Goals => false,
         RecordKind::Clearing => {
             field.starts_with("r.") || field == "begruendung" || field == "recommendation"
         }
@@ -193,6 +194,9 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         }
         (RecordKind::Hilfesetting, "approval") => "Bewilligungszeitraum".into(),
         (RecordKind::Clearing, f) if f.starts_with("r.") => "Ressourcenanalyse".into(),
+        (RecordKind::Goals, f) if f.starts_with("h.") => "Handlungsziel".into(),
+        (RecordKind::Goals, f) if f.starts_with("s.") => "Handlungsschritt".into(),
+        (RecordKind::Goals, f) if f.starts_with("w.") => "Wirkungsziel".into(),
         (RecordKind::Clearing, "kategorie" | "begruendung") => "Fallkategorie".into(),
         (RecordKind::Clearing, "recommendation") => "Empfehlung".into(),
         (RecordKind::Visit, "draft_note") => "Notiz (Entwurf) des Hausbesuchs".into(),

@@ -250,6 +250,132 @@ impl GoalPlan {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Sync record
+// ---------------------------------------------------------------------------------------------------------
+
+/// The sync record of a case's goals has this id: one record per case with a fixed id.
+pub fn record_id(case_id: &CaseId) -> String {
+    format!("{case_id}~ziele")
+}
+
+/// A Handlungsziel without its children, as stored in field `h.<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlungszielFields {
+    pub wirkungsziel_id: String,
+    pub text: String,
+    pub area: GoalArea,
+}
+
+/// A step, as stored in field `s.<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepFields {
+    pub handlungsziel_id: String,
+    pub text: String,
+    pub owner: String,
+    #[serde(default)]
+    pub due: Option<Date>,
+    #[serde(default)]
+    pub done_on: Option<Date>,
+}
+
+/// A rating, as stored in field `r.<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingFields {
+    pub handlungsziel_id: String,
+    #[serde(flatten)]
+    pub rating: Rating,
+}
+
+impl GoalPlan {
+    /// Reads the sync record: every Wirkungsziel (`w.<id>`: its source), Handlungsziel (`h.<id>`),
+    /// step (`s.<id>`) and rating (`r.<id>`) is its own top-level field, so additions on different
+    /// devices merge; `null` marks a removed one. Parts whose parent is gone are left out.
+    pub fn from_record(value: serde_json::Value) -> Result<Self, GoalError> {
+        use std::collections::BTreeMap;
+        let serde_json::Value::Object(m) = value else {
+            return Err(GoalError::Malformed("not an object".into()));
+        };
+        let schema = crate::schema::version_of(&serde_json::Value::Object(m.clone()));
+        if schema != GOAL_PLAN_SCHEMA_VERSION {
+            return Err(GoalError::UnknownSchema(schema));
+        }
+        let bad = |k: &str, e: serde_json::Error| GoalError::Malformed(format!("{k}: {e}"));
+        let case_id = m
+            .get("case_id")
+            .and_then(|v| v.as_str())
+            .and_then(|c| CaseId::parse(c).ok())
+            .ok_or_else(|| GoalError::Malformed("case_id".into()))?;
+        if m.get("id").and_then(|v| v.as_str()) != Some(record_id(&case_id).as_str()) {
+            return Err(GoalError::Malformed("id does not belong to the case".into()));
+        }
+        let mut ws: Vec<WirkungszielEntry> = Vec::new();
+        let mut hs: BTreeMap<String, (String, Handlungsziel)> = BTreeMap::new();
+        let mut steps: Vec<StepFields> = Vec::new();
+        let mut ratings: Vec<RatingFields> = Vec::new();
+        let mut step_ids: Vec<String> = Vec::new();
+        for (k, v) in &m {
+            if v.is_null() {
+                continue;
+            }
+            if let Some(id) = k.strip_prefix("w.") {
+                let source: WirkungszielSource = serde_json::from_value(v.clone()).map_err(|e| bad(k, e))?;
+                ws.push(WirkungszielEntry { id: id.to_owned(), source, handlungsziele: Vec::new() });
+            } else if let Some(id) = k.strip_prefix("h.") {
+                let f: HandlungszielFields = serde_json::from_value(v.clone()).map_err(|e| bad(k, e))?;
+                let h = Handlungsziel {
+                    id: id.to_owned(),
+                    text: f.text,
+                    area: f.area,
+                    steps: Vec::new(),
+                    ratings: Vec::new(),
+                };
+                hs.insert(id.to_owned(), (f.wirkungsziel_id, h));
+            } else if let Some(id) = k.strip_prefix("s.") {
+                steps.push(serde_json::from_value(v.clone()).map_err(|e| bad(k, e))?);
+                step_ids.push(id.to_owned());
+            } else if k.starts_with("r.") {
+                ratings.push(serde_json::from_value(v.clone()).map_err(|e| bad(k, e))?);
+            }
+        }
+        for (id, s) in step_ids.into_iter().zip(steps) {
+            if let Some((_, h)) = hs.get_mut(&s.handlungsziel_id) {
+                h.steps.push(Handlungsschritt {
+                    id,
+                    text: s.text,
+                    owner: s.owner,
+                    due: s.due,
+                    done_on: s.done_on,
+                });
+            }
+        }
+        for r in ratings {
+            if let Some((_, h)) = hs.get_mut(&r.handlungsziel_id) {
+                h.ratings.push(r.rating);
+            }
+        }
+        for (_, (w_id, mut h)) in hs {
+            h.steps.sort_by(|a, b| (a.due, &a.id).cmp(&(b.due, &b.id)));
+            h.ratings.sort_by_key(|a| (a.on, a.perspective));
+            if let Some(w) = ws.iter_mut().find(|w| w.id == w_id) {
+                w.handlungsziele.push(h);
+            }
+        }
+        let plan = GoalPlan { schema, case_id, wirkungsziele: ws };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// The fields that create an empty goal record for a case.
+    pub fn new_record(case_id: &CaseId) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("schema".into(), GOAL_PLAN_SCHEMA_VERSION.into());
+        m.insert("id".into(), record_id(case_id).into());
+        m.insert("case_id".into(), case_id.as_str().into());
+        m
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Trends
 // ---------------------------------------------------------------------------------------------------------
 
@@ -413,6 +539,36 @@ impl UserMessage for GoalError {
             }
             GoalError::Malformed(_) => "Der Datensatz ist beschädigt und konnte nicht gelesen werden.".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+
+    #[test]
+    fn the_flat_sync_record_assembles_the_goal_plan() {
+        let case = CaseId::parse("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b").unwrap();
+        let mut m = GoalPlan::new_record(&case);
+        m.insert("w.w1".into(), serde_json::json!({"type": "leistungstyp", "ziel_id": "wirkungsziel.1"}));
+        m.insert(
+            "h.h1".into(),
+            serde_json::json!({"wirkungsziel_id": "w1", "text": "Schule regelmäßig", "area": "schule"}),
+        );
+        m.insert(
+            "s.s1".into(),
+            serde_json::json!({"handlungsziel_id": "h1", "text": "Wecker stellen", "owner": "Mutter"}),
+        );
+        m.insert("r.r1".into(), serde_json::json!({"handlungsziel_id": "h1", "on": "2026-11-01", "perspective": "eltern", "score": -1}));
+        m.insert("r.r2".into(), serde_json::json!({"handlungsziel_id": "h1", "on": "2026-12-01", "perspective": "eltern", "score": 1}));
+        m.insert("r.r3".into(), serde_json::Value::Null);
+        m.insert("r.r4".into(), serde_json::json!({"handlungsziel_id": "weg", "on": "2026-12-01", "perspective": "eltern", "score": 2}));
+        let plan = GoalPlan::from_record(serde_json::Value::Object(m.clone())).unwrap();
+        let h = plan.handlungsziele().next().unwrap();
+        assert_eq!((h.steps.len(), h.ratings.len()), (1, 2), "orphans and removed parts are left out");
+        assert_eq!(h.ratings[1].score.get(), 1);
+        m.insert("r.r5".into(), serde_json::json!({"handlungsziel_id": "h1", "on": "2026-12-01", "perspective": "eltern", "score": 3}));
+        assert!(GoalPlan::from_record(serde_json::Value::Object(m)).is_err());
     }
 }
 

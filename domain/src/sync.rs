@@ -32,6 +32,8 @@ pub enum RecordKind {
     Visit,
     /// A case's Clearing ([`crate::clearing::ClearingRecord::to_record`]).
     Clearing,
+    /// A case's goals and ratings ([`crate::goals::GoalPlan::from_record`]).
+    Goals,
 }
 
 impl RecordKind {
@@ -44,6 +46,7 @@ impl RecordKind {
             RecordKind::Hilfesetting => "hilfesetting",
             RecordKind::Visit => "visit",
             RecordKind::Clearing => "clearing",
+            RecordKind::Goals => "goals",
         }
     }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
@@ -59,6 +62,7 @@ impl RecordKind {
             "hilfesetting" => Some(RecordKind::Hilfesetting),
             "visit" => Some(RecordKind::Visit),
             "clearing" => Some(RecordKind::Clearing),
+            "goals" => Some(RecordKind::Goals),
             _ => None,
         }
     }
@@ -172,6 +176,8 @@ pub enum ApplyError {
     Visit(#[from] crate::visit::VisitError),
     #[error(transparent)]
     Clearing(#[from] crate::clearing::ClearingError),
+    #[error(transparent)]
+    Goals(#[from] crate::goals::GoalError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -189,6 +195,7 @@ impl UserMessage for ApplyError {
             ApplyError::Hilfesetting(e) => e.message_de(),
             ApplyError::Visit(e) => e.message_de(),
             ApplyError::Clearing(e) => e.message_de(),
+            ApplyError::Goals(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -256,6 +263,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Checklist => {
             let a = crate::checklist::ChecklistAnswers::from_record(body.clone())?;
             if crate::checklist::record_id(&a.case_id) != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Goals => {
+            let g = crate::goals::GoalPlan::from_record(body.clone())?;
+            if crate::goals::record_id(&g.case_id) != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

@@ -11,9 +11,15 @@ export async function expectNoA11yViolations(page: Page) {
 
 // No horizontal scrolling at the phone width.
 export async function expectNoHorizontalScroll(page: Page) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: document.documentElement.clientWidth,
-  }));
-  expect(scroll, `horizontal scroll on ${page.url()}`).toBeLessThanOrEqual(width);
+  const { scroll, width, wide } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // The innermost elements that reach past the right edge, to say what to fix.
+    const wide = Array.from(document.querySelectorAll('body *'))
+      .filter((e) => e.getBoundingClientRect().right > (e.parentElement?.getBoundingClientRect().right ?? width) + 0.5)
+      .filter((e) => !Array.from(e.children).some((c) => c.getBoundingClientRect().right > e.getBoundingClientRect().right + 0.5))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${(e.className || '').toString().replace(/ /g, '.')} (${Math.round(e.getBoundingClientRect().right)}/${e.scrollWidth})`);
+    return { scroll: document.documentElement.scrollWidth, width, wide };
+  });
+  expect(scroll, `horizontal scroll on ${page.url()}: ${wide.join(', ')}`).toBeLessThanOrEqual(width);
 }

@@ -17,6 +17,7 @@ pub const SHELL_PAGES: &[&str] = &[
     "/fall/hilfesetting",
     "/fall/besuch",
     "/fall/clearing",
+    "/fall/ziele",
     "/konflikte",
     "/nicht-uebertragen",
 ];

@@ -47,6 +47,22 @@ pub fn CaseDetail() -> impl IntoView {
             }
         }
     });
+    let goals_summary = ctx.from_device(String::new(), move |kv| {
+        let Some(id) = id.get().and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok()) else {
+            return String::new();
+        };
+        let plan = store::goals(kv, &id);
+        let n = plan.handlungsziele().count();
+        if n == 0 {
+            return "Noch keine Ziele.".into();
+        }
+        let trend = passgenau_domain::goals::case_trend(&plan);
+        format!(
+            "{} Wirkungsziele, {n} Handlungsziele; Tendenz: {}.",
+            plan.wirkungsziele.len(),
+            trend.direction.label_de()
+        )
+    });
     let visits = ctx.from_device(Vec::new(), move |kv| store::visits(kv, &id.get().unwrap_or_default()));
     let notes = ctx.from_device(Vec::new(), move |kv| store::visit_notes(kv, &id.get().unwrap_or_default()));
     let open_conflicts = ctx.from_device(0, move |kv| {
@@ -202,6 +218,12 @@ pub fn CaseDetail() -> impl IntoView {
                         {move || clearing_summary.get()}
                         " "
                         <a href=move || format!("/fall/clearing?id={}", id.get().unwrap_or_default())>"Clearing öffnen"</a>
+                    </p>
+                    <h2>"Ziele"</h2>
+                    <p data-testid="goals-summary">
+                        {move || goals_summary.get()}
+                        " "
+                        <a href=move || format!("/fall/ziele?id={}", id.get().unwrap_or_default())>"Ziele und Einschätzungen"</a>
                     </p>
                     <h2>"Hausbesuche"</h2>
                     <p><button type="button" class="primary" on:click=start_visit>"Hausbesuch beginnen"</button></p>

@@ -113,6 +113,7 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Hilfesetting => of_case("Hilfesetting"),
         RecordKind::Visit => of_case("Hausbesuch"),
         RecordKind::Clearing => of_case("Clearing"),
+        RecordKind::Goals => of_case("Ziele"),
     }
 }
 
