@@ -17,7 +17,7 @@ use leptos_router::path;
 
 use components::{
     CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, GoalsPage, Header, Login,
-    NotFound, SettingComposer, TabNotice, UnsentList, VisitScreen,
+    NotFound, SettingComposer, TabNotice, UnsentList, UpdateNotice, VisitScreen,
 };
 use state::AppCtx;
 
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
             <a class="skip" href="#inhalt">"Zum Inhalt springen"</a>
             <Header/>
             <TabNotice/>
+            <UpdateNotice/>
             <main id="inhalt">
                 // A reading tab (another tab writes) shows everything, but its controls are disabled.
                 <fieldset class="bare" disabled=move || !ctx.writer.get()>

@@ -18,6 +18,8 @@ pub struct AppCtx {
     pub session: RwSignal<Option<SessionInfo>>,
     /// Whether this tab is the browser's writing tab ([`crate::tab`]).
     pub writer: RwSignal<bool>,
+    /// A new version of the app is installed and waits for the user's go ([`AppCtx::apply_update`]).
+    pub update_ready: RwSignal<bool>,
 }
 
 impl AppCtx {
@@ -30,6 +32,7 @@ impl AppCtx {
             sync_error: RwSignal::new(None),
             session: RwSignal::new(None),
             writer: RwSignal::new(true),
+            update_ready: RwSignal::new(false),
         }
     }
 
@@ -111,7 +114,13 @@ impl AppCtx {
                     );
                     on_change.forget();
                 }
-                let _ = container.register("/sw.js");
+                let registering = container.register("/sw.js");
+                leptos::task::spawn_local(async move {
+                    if let Ok(reg) = wasm_bindgen_futures::JsFuture::from(registering).await {
+                        let reg: web_sys::ServiceWorkerRegistration = reg.unchecked_into();
+                        update::watch(ctx, reg);
+                    }
+                });
                 let on_online = Closure::<dyn FnMut()>::new(move || ctx.sync_now());
                 let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
                 on_online.forget(); // Lives as long as the page.
@@ -136,12 +145,88 @@ impl AppCtx {
                         up
                     };
                     delay = if ok { BASE_MS } else { (delay * 2.0).min(MAX_MS) };
+                    update::check_for_update();
                     let jitter = 0.8 + 0.4 * js_sys::Math::random();
                     gloo_timers::future::sleep(std::time::Duration::from_millis((delay * jitter) as u64))
                         .await;
                 }
             });
         }
+    }
+}
+
+impl AppCtx {
+    /// Activates the waiting new version; the page then reloads onto it (`controllerchange`).
+    /// Every input is already in local storage, so nothing is lost.
+    pub fn apply_update(&self) {
+        #[cfg(feature = "hydrate")]
+        update::activate_waiting();
+    }
+}
+
+/// Updates of the app: a new build's service worker installs in the background and waits; the
+/// user is told and chooses when to switch (`components/update_notice.rs`).
+#[cfg(feature = "hydrate")]
+mod update {
+    use std::cell::RefCell;
+
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    use super::AppCtx;
+    use leptos::prelude::Set;
+
+    thread_local! {
+        static REGISTRATION: RefCell<Option<web_sys::ServiceWorkerRegistration>> = const { RefCell::new(None) };
+        static CTX: RefCell<Option<AppCtx>> = const { RefCell::new(None) };
+    }
+
+    fn notice_if_waiting(reg: &web_sys::ServiceWorkerRegistration) {
+        let controlled =
+            web_sys::window().and_then(|w| w.navigator().service_worker().controller()).is_some();
+        if reg.waiting().is_some() && controlled {
+            CTX.with(|c| {
+                if let Some(ctx) = *c.borrow() {
+                    ctx.update_ready.set(true);
+                }
+            });
+        }
+    }
+
+    pub fn watch(ctx: AppCtx, reg: web_sys::ServiceWorkerRegistration) {
+        CTX.with(|c| *c.borrow_mut() = Some(ctx));
+        notice_if_waiting(&reg);
+        let watched = reg.clone();
+        let on_found = Closure::<dyn FnMut()>::new(move || {
+            if let Some(installing) = watched.installing() {
+                let reg = watched.clone();
+                let on_state = Closure::<dyn FnMut()>::new(move || notice_if_waiting(&reg));
+                let _ = installing
+                    .add_event_listener_with_callback("statechange", on_state.as_ref().unchecked_ref());
+                on_state.forget();
+            }
+        });
+        let _ = reg.add_event_listener_with_callback("updatefound", on_found.as_ref().unchecked_ref());
+        on_found.forget(); // Lives as long as the page.
+        REGISTRATION.with(|r| *r.borrow_mut() = Some(reg));
+    }
+
+    /// Asks the browser to look for a new version (called with each periodic sync).
+    pub fn check_for_update() {
+        REGISTRATION.with(|r| {
+            if let Some(reg) = r.borrow().as_ref() {
+                let _ = reg.update();
+                notice_if_waiting(reg);
+            }
+        });
+    }
+
+    pub fn activate_waiting() {
+        REGISTRATION.with(|r| {
+            if let Some(waiting) = r.borrow().as_ref().and_then(|reg| reg.waiting()) {
+                let _ = waiting.post_message(&wasm_bindgen::JsValue::from_str("skip-waiting"));
+            }
+        });
     }
 }
 

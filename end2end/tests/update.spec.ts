@@ -35,7 +35,7 @@ async function stopServer(child: ChildProcess) {
 
 const shellCaches = () => caches.keys().then((ks) => ks.filter((k) => k.startsWith('passgenau-shell-')));
 
-test('a new build replaces the cached shell and the app still opens offline', async ({ browser }) => {
+test('a new build is offered, replaces the cached shell on the user\'s go, and the app still opens offline', async ({ browser }) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passgenau-update-'));
   const site = path.join(dir, 'site');
   fs.cpSync(path.join(ROOT, 'target/site'), site, { recursive: true });
@@ -52,13 +52,17 @@ test('a new build replaces the cached shell and the app still opens offline', as
     expect(precached).toEqual(expect.arrayContaining(['/', '/anmelden', '/fall', '/fall/neu']));
     expect(precached.some((p) => /^\/pkg\/passgenau\.[^/]+\.wasm$/.test(p))).toBe(true);
 
-    // Deploy "a new build" and reload: the new worker takes over and drops the old cache.
+    // Deploy "a new build" and reload: the new worker installs and waits; the user is told and
+    // chooses when to switch. Until then the old build keeps serving the page.
     await stopServer(server);
     fs.appendFileSync(path.join(site, 'manifest.webmanifest'), '\n');
     server = await startServer(site, db);
     await page.reload();
-    // Installing creates the new cache; activating removes the old one and the page reloads itself
-    // onto the new build (controllerchange). The settled state: one cache, the new one.
+    await expect(page.getByTestId('update-notice')).toBeVisible({ timeout: 20_000 });
+    expect(await page.evaluate(shellCaches)).toContain(before[0]);
+    await page.getByRole('button', { name: 'Jetzt aktualisieren' }).click();
+    // Activating removes the old cache and the page reloads itself onto the new build
+    // (controllerchange). The settled state: one cache, the new one, and no notice.
     await expect
       .poll(async () => {
         try {
@@ -76,6 +80,7 @@ test('a new build replaces the cached shell and the app still opens offline', as
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Anmelden' })).toBeVisible();
     await expect(page.getByLabel('Benutzername')).toBeEditable();
+    await expect(page.getByTestId('update-notice')).toHaveCount(0);
   } finally {
     await ctx.close();
     await stopServer(server);

@@ -12,7 +12,9 @@ self.addEventListener("install", (event) => {
     const cache = await caches.open(CACHE);
     // cache: "reload" bypasses the HTTP cache so the shell is taken fresh from this build.
     await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" })));
-    await self.skipWaiting();
+    // The first worker takes over at once. A new build waits until the user chooses "Jetzt
+    // aktualisieren" (message "skip-waiting"), so a page is never swapped under her hands.
+    if (!self.registration.active) await self.skipWaiting();
   })());
 });
 
@@ -27,6 +29,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data === "version") event.source && event.source.postMessage({ version: VERSION });
+  if (event.data === "skip-waiting") self.skipWaiting();
 });
 
 function withTimeout(promise, ms) {

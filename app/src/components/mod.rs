@@ -19,6 +19,7 @@ mod setting_composer;
 mod status_bar;
 mod tab_notice;
 mod unsent_list;
+mod update_notice;
 mod visit_screen;
 
 pub use case_detail::CaseDetail;
@@ -40,4 +41,5 @@ pub use setting_composer::SettingComposer;
 pub use status_bar::StatusBar;
 pub use tab_notice::TabNotice;
 pub use unsent_list::UnsentList;
+pub use update_notice::UpdateNotice;
 pub use visit_screen::VisitScreen;
