@@ -1,0 +1,98 @@
+// Device-side benchmark of the app (issue 5): 200 cases on the device, headless Chromium with 4x CPU
+// throttling. Prints p50/p95 of opening a case and of saving a field, and the warm offline start to a
+// usable case list. Run by bench/app.sh against a running release server; not a test.
+import { createRequire } from 'node:module';
+const require = createRequire(new URL('../../end2end/package.json', import.meta.url));
+const { chromium } = require('@playwright/test');
+
+const BASE = process.env.BENCH_BASE ?? 'http://127.0.0.1:3105';
+const CASES = Number(process.env.BENCH_CASES ?? 200);
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const THROTTLE = Number(process.env.BENCH_CPU ?? 4);
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const fmt = (x) => x.toFixed(1).padStart(7);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const context = await browser.newContext({ baseURL: BASE, viewport: { width: 360, height: 640 }, serviceWorkers: 'allow' });
+const page = await context.newPage();
+await page.goto('/anmelden');
+await page.getByLabel('Benutzername').fill('anna');
+await page.getByLabel('Passwort').fill('passgenau-demo');
+await page.getByRole('button', { name: 'Anmelden' }).click();
+await page.getByRole('heading', { name: 'Fälle' }).waitFor();
+await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+// 200 cases from another device of the team, pulled by this one.
+await page.evaluate(async (n) => {
+  const client = crypto.randomUUID();
+  const muts = [];
+  for (let i = 1; i <= n; i++) {
+    const id = crypto.randomUUID();
+    muts.push({ id: i, kind: 'case', record_id: id, op: { type: 'put', fields: { schema: 2, id, label: `BENCH-${String(i).padStart(3, '0')}`, start_date: '2026-09-01', note: 'Notiz '.repeat(40), status: 'laufend' } } });
+  }
+  const res = await fetch('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, client_id: client, mutations: muts }) });
+  if (!res.ok) throw new Error(`push ${res.status}`);
+}, CASES);
+await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+await page.waitForFunction((n) => document.querySelectorAll('ul.cases li').length >= n, CASES, { timeout: 60_000 });
+const onDevice = await page.evaluate(() => document.querySelectorAll('ul.cases li').length);
+
+const cdp = await context.newCDPSession(page);
+await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+
+// Open a case from the list: click until its page shows the case, measured inside the page.
+const open = [];
+const save = [];
+for (let i = 0; i < RUNS; i++) {
+  await page.goto('/');
+  await page.waitForFunction((n) => document.querySelectorAll('ul.cases li').length >= n, CASES);
+  const label = `BENCH-${String((i % CASES) + 1).padStart(3, '0')}`;
+  open.push(await page.evaluate((label) => new Promise((resolve) => {
+    const link = Array.from(document.querySelectorAll('ul.cases a')).find((a) => a.textContent === label);
+    const t0 = performance.now();
+    link.click();
+    const check = () => {
+      const h = document.querySelector('main h1');
+      if (h && h.textContent === label && document.querySelector('#fall-notiz')) resolve(performance.now() - t0);
+      else requestAnimationFrame(check);
+    };
+    check();
+  }), label));
+  // Save a field: one input event on the note, through the store into local storage and the view.
+  save.push(await page.evaluate(() => new Promise((resolve) => {
+    const el = document.querySelector('#fall-notiz');
+    const t0 = performance.now();
+    el.value = el.value + 'x';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(() => resolve(performance.now() - t0), 0);
+  })));
+}
+
+// Warm offline start: the page loads from the service worker and the case list is usable.
+await context.setOffline(true);
+const start = [];
+for (let i = 0; i < 10; i++) {
+  await page.goto('/');
+  const t = await page.evaluate((n) => new Promise((resolve) => {
+    const check = () => {
+      if (document.querySelectorAll('ul.cases li').length >= n && !document.querySelector('#suche')?.disabled) resolve(performance.now());
+      else requestAnimationFrame(check);
+    };
+    check();
+  }), CASES);
+  start.push(t);
+}
+await browser.close();
+
+console.log(`cases on the device: ${onDevice}; CPU throttling ${THROTTLE}x; ${RUNS} runs`);
+console.log(`${'measure'.padEnd(44)}  p50 ms  p95 ms  target`);
+console.log(`${'open a case (click to case page shown)'.padEnd(44)}${fmt(pct(open, 50))} ${fmt(pct(open, 95))}  p95 <= 16 ms: ${pct(open, 95) <= 16 ? 'PASS' : 'MISS'}`);
+console.log(`${'save a field (input event handled)'.padEnd(44)}${fmt(pct(save, 50))} ${fmt(pct(save, 95))}  p95 <= 16 ms: ${pct(save, 95) <= 16 ? 'PASS' : 'MISS'}`);
+console.log(`${'warm offline start to usable case list'.padEnd(44)}${fmt(pct(start, 50))} ${fmt(pct(start, 95))}  <= 300 ms: ${pct(start, 50) <= 300 ? 'PASS' : 'MISS'} (p50)`);
