@@ -79,8 +79,13 @@ impl Kv for BrowserKv {
         }
     }
     fn keys(&self, prefix: &str) -> Vec<String> {
-        let n = self.0.length().unwrap_or(0);
-        (0..n).filter_map(|i| self.0.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
+        // One call for all keys (`Object.keys(localStorage)`) instead of one `key(i)` per entry: with a
+        // few thousand entries the per-call cost between wasm and JavaScript dominated reading a screen.
+        js_sys::Object::keys(&self.0)
+            .iter()
+            .filter_map(|k| k.as_string())
+            .filter(|k| k.starts_with(prefix))
+            .collect()
     }
 }
 
