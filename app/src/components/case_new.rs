@@ -16,6 +16,8 @@ pub fn CaseNew() -> impl IntoView {
     let status = RwSignal::new(passgenau_domain::case::CaseStatus::Clearing.key().to_owned());
     let assigned = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // Read from the field at submit, so text typed before the app started is not lost to hydration.
+    let label_field = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if ctx.mounted.get() && start.get_untracked().is_empty() {
             start.set(crate::util::today_iso());
@@ -33,7 +35,8 @@ pub fn CaseNew() -> impl IntoView {
             use passgenau_domain::case::{parse_iso_date, Case, CaseId, CaseLabel};
             use passgenau_domain::UserMessage;
             let made = (|| {
-                let label = CaseLabel::parse(&label.get_untracked()).map_err(|e| e.message_de())?;
+                let typed = label_field.get_untracked().map_or_else(|| label.get_untracked(), |e| e.value());
+                let label = CaseLabel::parse(&typed).map_err(|e| e.message_de())?;
                 let start = parse_iso_date(&start.get_untracked()).map_err(|e| e.message_de())?;
                 let id = crate::util::new_uuid()
                     .and_then(|u| CaseId::parse(&u).ok())
@@ -78,7 +81,7 @@ pub fn CaseNew() -> impl IntoView {
             // Disabled until the app has started; never a GET, which would put case data into the address.
             <form method="post" action="/fall/neu" on:submit=submit>
                 <label for="kennung">"Aktenzeichen oder Pseudonym"</label>
-                <input id="kennung" required maxlength="80" prop:value=move || label.get()
+                <input id="kennung" required maxlength="80" node_ref=label_field disabled=move || !ctx.mounted.get()
                     on:input=move |ev| label.set(event_target_value(&ev))/>
                 <label for="beginn">"Beginn"</label>
                 <input id="beginn" type="date" required prop:value=move || start.get()

@@ -11,6 +11,10 @@ pub fn Login() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Read from the fields themselves at submit: text typed before the app started (no input events
+    // seen yet) counts, and hydration never overwrites what was typed.
+    let user_field = NodeRef::<leptos::html::Input>::new();
+    let pass_field = NodeRef::<leptos::html::Input>::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -24,7 +28,13 @@ pub fn Login() -> impl IntoView {
             let navigate = navigate.clone();
             busy.set(true);
             error.set(None);
-            let req = LoginRequest { username: username.get_untracked(), password: password.get_untracked() };
+            let field = |r: NodeRef<leptos::html::Input>, fallback: String| {
+                r.get_untracked().map_or(fallback, |e| e.value())
+            };
+            let req = LoginRequest {
+                username: field(user_field, username.get_untracked()),
+                password: field(pass_field, password.get_untracked()),
+            };
             leptos::task::spawn_local(async move {
                 let res: Result<SessionInfo, SyncError> = crate::sync::post("/api/v1/auth/login", &req).await;
                 busy.set(false);
@@ -58,6 +68,9 @@ pub fn Login() -> impl IntoView {
                     return;
                 }
                 password.set(String::new());
+                if let Some(p) = pass_field.get_untracked() {
+                    p.set_value("");
+                }
                 ctx.session.set(Some(info));
                 ctx.touch();
                 ctx.sync_now();
@@ -75,12 +88,13 @@ pub fn Login() -> impl IntoView {
             // would put the password into the address and the server log).
             <form method="post" action="/anmelden" on:submit=submit>
                 <label for="benutzername">"Benutzername"</label>
-                <input id="benutzername" name="username" autocomplete="username" required
-                    prop:value=move || username.get()
+                // Disabled until the app runs: nothing typed can be lost to the page starting up.
+                <input id="benutzername" name="username" autocomplete="username" required node_ref=user_field
+                    disabled=move || !ctx.mounted.get()
                     on:input=move |ev| username.set(event_target_value(&ev))/>
                 <label for="passwort">"Passwort"</label>
                 <input id="passwort" name="password" type="password" autocomplete="current-password" required
-                    prop:value=move || password.get()
+                    node_ref=pass_field disabled=move || !ctx.mounted.get()
                     on:input=move |ev| password.set(event_target_value(&ev))/>
                 {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <button type="submit" class="primary" disabled=move || busy.get() || !ctx.mounted.get()>"Anmelden"</button>
