@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll } from './a11y';
+import { expectNoA11yViolations, expectNoHorizontalScroll } from './helpers';
 
 // axe-core (WCAG 2.1 A/AA, BITV 2.0) on every page of the app, at phone width, with data on it.
 test.use({ viewport: { width: 360, height: 640 } });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll } from './a11y';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
 
 // Case creation with only the data the task needs, the list's search and filters, and the Clearing.
 test.use({ viewport: { width: 360, height: 640 } });
@@ -7,12 +7,7 @@ test.use({ viewport: { width: 360, height: 640 } });
 test('cases: minimal creation, filters by status and Fachkraft, Clearing with category and deadline', async ({ page, context }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill('anna');
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await login(page);
   await context.setOffline(true);
 
   const label = `CLEAR-${Date.now()}`;

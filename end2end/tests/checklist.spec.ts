@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll } from './a11y';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
 
 // The structure-quality checklist on a phone, offline: answer, move on, reload, resume, see what is open.
 test.use({ viewport: { width: 360, height: 640 } });
@@ -7,12 +7,7 @@ test.use({ viewport: { width: 360, height: 640 } });
 test('checklist: answers section by section offline, survives a reload, lists open items, syncs', async ({ page, context }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill('anna');
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await login(page);
 
   const label = `CHECK-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();

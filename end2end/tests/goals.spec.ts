@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll } from './a11y';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
 
 // Goals offline on a phone: a Wirkungsziel of seed 000, a Handlungsziel, a step, two ratings from
 // two perspectives on two dates, and the chart of their course.
@@ -8,12 +8,7 @@ test.use({ viewport: { width: 360, height: 640 } });
 test('goals: Wirkungsziel, Handlungsziel, step, ratings from perspectives, SVG chart', async ({ page, context }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill('anna');
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await login(page);
   await context.setOffline(true);
   const label = `ZIELE-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();

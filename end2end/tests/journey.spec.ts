@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll } from './a11y';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
 
 // Issue 5's proof, all offline after the first load on a phone: create a case, answer the checklist,
 // compose a setting, hold a home visit with timer and note, reload offline, find everything, sync.
@@ -10,12 +10,7 @@ test('offline journey: case, checklist, setting, home visit with timer and note,
   page.on('pageerror', (e) => problems.push(e.message));
   // A controllable clock, so the visit timer can run a quarter of an hour in a moment.
   await page.clock.install({ time: new Date('2026-11-24T09:00:00Z') });
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill('anna');
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await login(page);
 
   await context.setOffline(true);
   const label = `BESUCH-${Date.now()}`;

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll } from './a11y';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
 
 // Compose a Hilfesetting offline on a phone: SPFH 4 hours a week plus Tagesgruppe 5 days a week.
 // The expected euros are the domain crate's arithmetic, pinned in
@@ -16,12 +16,7 @@ async function addModule(page: Page, search: string, name: string) {
 test('Hilfesetting: SPFH plus Tagesgruppe, live cost with formula, findings, mix, offline', async ({ page, context }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill('anna');
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await login(page);
   const label = `SETTING-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
   await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);

@@ -598,11 +598,17 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
 
 const DROP_RESPONSES: Faults = Faults { drop_request: 0.0, drop_response: 1.0, duplicate: 0.0, delay: 0.0 };
 
-/// A device away so long that the deletes it missed were compacted: its next sync pushes what it
-/// holds, is told to reset (410), pulls everything again and drops what the server no longer has.
-async fn far_behind_device_pushes_then_resets() -> Result<(), String> {
+/// One team with one user on a fresh SQLite file, and the network to it (for the scenario tests).
+struct OneUser {
+    _dir: common::TempDir,
+    net: Net,
+    user: SessionInfo,
+    actor: Actor,
+}
+
+async fn one_user(file: &str, faults: &'static Faults) -> Result<OneUser, String> {
     let dir = common::TempDir::new();
-    let url = format!("sqlite:{}", dir.0.join("r.db").display());
+    let url = format!("sqlite:{}", dir.0.join(file).display());
     let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
     db.create_team(TEAM, "T").await.map_err(|e| e.to_string())?;
     let uid = "7e000000-0000-4000-8000-100000000000";
@@ -629,12 +635,19 @@ async fn far_behind_device_pushes_then_resets() -> Result<(), String> {
         db: RefCell::new(db),
         url,
         rng: RefCell::new(StdRng::seed_from_u64(1)),
-        faults: RefCell::new(&CALM),
+        faults: RefCell::new(faults),
         delayed: RefCell::new(Vec::new()),
         processed: RefCell::new(HashMap::new()),
         applied: RefCell::new(HashSet::new()),
         model: RefCell::new(Model::default()),
     };
+    Ok(OneUser { _dir: dir, net, user, actor })
+}
+
+/// A device away so long that the deletes it missed were compacted: its next sync pushes what it
+/// holds, is told to reset (410), pulls everything again and drops what the server no longer has.
+async fn far_behind_device_pushes_then_resets() -> Result<(), String> {
+    let OneUser { _dir, net, user, actor } = one_user("r.db", &CALM).await?;
     let link = Link { net: &net, actor, user: user.clone(), online: true };
     let (phone, laptop) = (MemKv::default(), MemKv::default());
     store::begin_session(&phone, &user, "6a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").map_err(|e| e.to_string())?;
@@ -702,40 +715,7 @@ fn a_device_too_far_behind_pushes_first_then_resets() {
 /// The scenario behind the worst review finding, step by step: a push is applied but its answer is
 /// lost; the user keeps typing; the next push must still deliver what she typed.
 async fn lost_answer_then_typing() -> Result<(), String> {
-    let dir = common::TempDir::new();
-    let url = format!("sqlite:{}", dir.0.join("s.db").display());
-    let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
-    db.create_team(TEAM, "T").await.map_err(|e| e.to_string())?;
-    let uid = "7e000000-0000-4000-8000-100000000000";
-    db.create_user(NewUser {
-        id: uid,
-        team_id: TEAM,
-        username: "u",
-        display_name: "u",
-        role: "r",
-        password_hash: "x",
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    let user = SessionInfo {
-        user_id: uid.into(),
-        username: "u".into(),
-        display_name: "u".into(),
-        role: "r".into(),
-        team_id: TEAM.into(),
-        team_name: "T".into(),
-    };
-    let actor = Actor { user_id: uid.into(), team_id: TEAM.into(), display_name: "u".into() };
-    let net = Net {
-        db: RefCell::new(db),
-        url,
-        rng: RefCell::new(StdRng::seed_from_u64(1)),
-        faults: RefCell::new(&DROP_RESPONSES),
-        delayed: RefCell::new(Vec::new()),
-        processed: RefCell::new(HashMap::new()),
-        applied: RefCell::new(HashSet::new()),
-        model: RefCell::new(Model::default()),
-    };
+    let OneUser { _dir, net, user, actor } = one_user("s.db", &DROP_RESPONSES).await?;
     let kv = MemKv::default();
     store::begin_session(&kv, &user, "6a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").map_err(|e| e.to_string())?;
     let id = CaseId::parse("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b").unwrap();

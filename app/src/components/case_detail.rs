@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde_json::{json, Value};
 
-use super::{Loading, RequireSession};
+use super::{CaseNotFound, Loading, RequireSession};
 use crate::state::use_app;
 use crate::store;
 
@@ -144,13 +144,7 @@ pub fn CaseDetail() -> impl IntoView {
         <RequireSession/>
         <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
             <Show when=move || case.get().is_some()
-                fallback=|| view! {
-                    <section>
-                        <h1>"Fall nicht gefunden"</h1>
-                        <p>"Dieser Fall ist auf diesem Gerät nicht vorhanden. Nach dem Synchronisieren erscheint er, wenn er zu Ihrem Team gehört."</p>
-                        <p><a href="/">"Zur Fallübersicht"</a></p>
-                    </section>
-                }>
+                fallback=|| view! { <CaseNotFound/> }>
                 <section class="case">
                     <p><a href="/">"← Alle Fälle"</a></p>
                     <h1>{move || case.get().map(|c| c.label.as_str().to_owned())}</h1>

@@ -5,7 +5,7 @@ use passgenau_domain::checklist::{
     self, AnswerStatus, ChecklistAnswers, ChecklistSection, ItemAnswer, SECTIONS,
 };
 
-use super::{Loading, RequireSession};
+use super::{CaseNotFound, Loading, RequireSession};
 use crate::state::use_app;
 use crate::store;
 
@@ -62,13 +62,7 @@ pub fn ChecklistWizard() -> impl IntoView {
         <RequireSession/>
         <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
             <Show when=move || case.get().is_some()
-                fallback=|| view! {
-                    <section>
-                        <h1>"Fall nicht gefunden"</h1>
-                        <p>"Dieser Fall ist auf diesem Gerät nicht vorhanden."</p>
-                        <p><a href="/">"Zur Fallübersicht"</a></p>
-                    </section>
-                }>
+                fallback=|| view! { <CaseNotFound/> }>
                 <section class="checklist">
                     <p><a href=move || format!("/fall?id={}", case_id.get().map(|c| c.to_string()).unwrap_or_default())>
                         "← Zum Fall"

@@ -3,6 +3,7 @@
 mod case_detail;
 mod case_list;
 mod case_new;
+mod case_not_found;
 mod checklist_wizard;
 mod clearing_flow;
 mod conflict_inbox;
@@ -25,6 +26,7 @@ mod visit_screen;
 pub use case_detail::CaseDetail;
 pub use case_list::CaseList;
 pub use case_new::CaseNew;
+pub use case_not_found::CaseNotFound;
 pub use checklist_wizard::ChecklistWizard;
 pub use clearing_flow::ClearingFlow;
 pub use conflict_inbox::ConflictInbox;

@@ -7,7 +7,7 @@ use passgenau_domain::rules::{evaluate, Evaluation, RuleConfig};
 use passgenau_domain::setting::{setting_mix, Hilfesetting, ModuleInstance, SettingMix};
 use serde_json::{Map, Value};
 
-use super::{InstanceCard, Loading, ModulePicker, RequireSession};
+use super::{CaseNotFound, InstanceCard, Loading, ModulePicker, RequireSession};
 use crate::catalog::catalog;
 use crate::state::use_app;
 use crate::store;
@@ -90,13 +90,7 @@ pub fn SettingComposer() -> impl IntoView {
         <RequireSession/>
         <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
             <Show when=move || case.get().is_some()
-                fallback=|| view! {
-                    <section>
-                        <h1>"Fall nicht gefunden"</h1>
-                        <p>"Dieser Fall ist auf diesem Gerät nicht vorhanden."</p>
-                        <p><a href="/">"Zur Fallübersicht"</a></p>
-                    </section>
-                }>
+                fallback=|| view! { <CaseNotFound/> }>
                 <section class="composer">
                     <p><a href=move || format!("/fall?id={}", case_id.get().map(|c| c.to_string()).unwrap_or_default())>
                         "← Zum Fall"

@@ -23,3 +23,13 @@ export async function expectNoHorizontalScroll(page: Page) {
   });
   expect(scroll, `horizontal scroll on ${page.url()}: ${wide.join(', ')}`).toBeLessThanOrEqual(width);
 }
+
+// Logs in as a demo user and waits until the service worker controls the page (offline-ready).
+export async function login(page: Page, username = 'anna') {
+  await page.goto('/anmelden');
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill('passgenau-demo');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
