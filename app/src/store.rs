@@ -354,6 +354,22 @@ pub fn visit_notes(kv: &dyn Kv, case_id: &str) -> Vec<VisitNote> {
     notes
 }
 
+/// Sets fields of a record that belongs to a case and has a fixed id (checklist, Hilfesetting, goals),
+/// creating it with `initial` fields when the device has none yet.
+fn change_case_part(
+    kv: &dyn Kv,
+    kind: RecordKind,
+    id: &str,
+    initial: impl FnOnce() -> Map<String, Value>,
+    changes: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let mut fields = if record(kv, kind, id).is_some_and(|r| !r.deleted) { Map::new() } else { initial() };
+    fields.extend(changes);
+    change(kv, kind, id, fields, now)?;
+    Ok(())
+}
+
 /// The case's checklist answers as this device sees them (all items *offen* when none were given).
 pub fn checklist(kv: &dyn Kv, case_id: &CaseId) -> ChecklistAnswers {
     record(kv, RecordKind::Checklist, &checklist::record_id(case_id))
@@ -371,20 +387,17 @@ pub fn set_checklist_answer(
     answer: ItemAnswer,
     now: &str,
 ) -> Result<(), StoreError> {
-    let id = checklist::record_id(case_id);
-    let mut fields = if record(kv, RecordKind::Checklist, &id).is_some_and(|r| !r.deleted) {
-        Map::new()
-    } else {
-        ChecklistAnswers::new(case_id.clone()).to_record()
-    };
     let mut probe = ChecklistAnswers::new(case_id.clone());
     probe.set(item_id, answer.clone()).map_err(ApplyError::from)?;
-    fields.insert(
-        checklist::answer_field(item_id),
-        serde_json::to_value(&answer).map_err(|e| StoreError::Encode(e.to_string()))?,
-    );
-    change(kv, RecordKind::Checklist, &id, fields, now)?;
-    Ok(())
+    let value = serde_json::to_value(&answer).map_err(|e| StoreError::Encode(e.to_string()))?;
+    change_case_part(
+        kv,
+        RecordKind::Checklist,
+        &checklist::record_id(case_id),
+        || ChecklistAnswers::new(case_id.clone()).to_record(),
+        Map::from_iter([(checklist::answer_field(item_id), value)]),
+        now,
+    )
 }
 
 /// The case's Hilfesetting as this device sees it (empty when none was composed yet).
@@ -403,15 +416,14 @@ pub fn change_hilfesetting(
     changes: Map<String, Value>,
     now: &str,
 ) -> Result<(), StoreError> {
-    let id = setting::record_id(case_id);
-    let mut fields = if record(kv, RecordKind::Hilfesetting, &id).is_some_and(|r| !r.deleted) {
-        Map::new()
-    } else {
-        Hilfesetting::new(case_id.clone()).to_record()
-    };
-    fields.extend(changes);
-    change(kv, RecordKind::Hilfesetting, &id, fields, now)?;
-    Ok(())
+    change_case_part(
+        kv,
+        RecordKind::Hilfesetting,
+        &setting::record_id(case_id),
+        || Hilfesetting::new(case_id.clone()).to_record(),
+        changes,
+        now,
+    )
 }
 
 /// Adds or replaces one module instance of the case's Hilfesetting.
@@ -546,15 +558,14 @@ pub fn change_goals(
     changes: Map<String, Value>,
     now: &str,
 ) -> Result<(), StoreError> {
-    let id = goals::record_id(case_id);
-    let mut fields = if record(kv, RecordKind::Goals, &id).is_some_and(|r| !r.deleted) {
-        Map::new()
-    } else {
-        GoalPlan::new_record(case_id)
-    };
-    fields.extend(changes);
-    change(kv, RecordKind::Goals, &id, fields, now)?;
-    Ok(())
+    change_case_part(
+        kv,
+        RecordKind::Goals,
+        &goals::record_id(case_id),
+        || GoalPlan::new_record(case_id),
+        changes,
+        now,
+    )
 }
 
 pub fn delete_case(kv: &dyn Kv, id: &CaseId, now: &str) -> Result<(), StoreError> {
