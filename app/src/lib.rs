@@ -50,15 +50,21 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let ctx = AppCtx::new();
     provide_context(ctx);
-    // Runs in the browser only, after hydration: from here on the device store is read.
-    Effect::new(move |_| {
-        if !ctx.mounted.get_untracked() {
-            if let Some(kv) = kv::device() {
-                ctx.session.set(store::session(&kv));
-            }
-            ctx.mounted.set(true);
+    // In the browser the app is mounted fresh (no hydration), so the device store is read before the
+    // first render and the case list appears in one pass. The server renders the store-less shell.
+    #[cfg(feature = "hydrate")]
+    {
+        if let Some(kv) = kv::device() {
+            ctx.session.set(store::session(&kv));
+        }
+        ctx.mounted.set(true);
+    }
+    // Background work (sync, service worker, tab lock) starts once the page is on screen.
+    Effect::new(move |started: Option<bool>| {
+        if started.is_none() {
             ctx.start();
         }
+        true
     });
     view! {
         <Title text="Passgenau"/>
@@ -93,5 +99,11 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // The server-rendered shell is what a browser without JavaScript reads. Here it is replaced by the
+    // running app within one task, so nothing flickers: mounting renders the same shell afresh and
+    // needs no hydration code in the bundle (see app/Cargo.toml).
+    if let Some(body) = leptos::prelude::document().body() {
+        body.set_text_content(None);
+    }
+    leptos::mount::mount_to_body(App);
 }

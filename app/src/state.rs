@@ -5,8 +5,8 @@ use passgenau_domain::auth::SessionInfo;
 
 #[derive(Clone, Copy)]
 pub struct AppCtx {
-    /// False during server rendering and hydration; device data are read only once this is true,
-    /// so the hydrated markup never depends on the device.
+    /// False during server rendering, true in the browser from the first render. Device data are read
+    /// only when it is true, so the server-rendered shell never depends on a device.
     pub mounted: RwSignal<bool>,
     /// Bumped after every change of the device store; views that read the store track it.
     pub revision: RwSignal<u64>,
@@ -241,8 +241,8 @@ pub fn use_app() -> AppCtx {
 }
 
 impl AppCtx {
-    /// A value read from the device store: `default` until mounted (so server and hydration render
-    /// the same) or without storage, recomputed after every change of the store.
+    /// A value read from the device store: `default` on the server (whose render must not depend on a
+    /// device) or without storage, recomputed after every change of the store.
     pub fn from_device<T>(
         self,
         default: T,

@@ -12,8 +12,8 @@ use crate::money::Cents;
 /// Schema version of [`Catalog`] (TOML file and JSON).
 pub const CATALOG_SCHEMA_VERSION: u16 = 1;
 
-/// The built-in catalog file.
-pub const BUILTIN_CATALOG_TOML: &str = include_str!("../data/catalog.toml");
+/// The built-in catalog file (`data/catalog.toml`), as JSON made from it by `build.rs`.
+pub const BUILTIN_CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 /// Stable key of a module: 1..=64 of `a-z`, `0-9`, `_`, `-`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -198,10 +198,12 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog shipped with the app.
     pub fn builtin() -> Result<Self, CatalogError> {
-        Self::from_toml(BUILTIN_CATALOG_TOML)
+        let value = serde_json::from_str(BUILTIN_CATALOG_JSON).map_err(|e| CatalogError::Malformed(e.to_string()))?;
+        Self::from_json(value)
     }
 
     /// Parses and validates a catalog file.
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
         #[derive(Deserialize)]
         struct Head {
@@ -372,6 +374,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "toml")]
     fn invalid_catalogs_are_typed_errors() {
         assert!(matches!(Catalog::from_toml("schema = 1\nmodule = 5"), Err(CatalogError::Malformed(_))));
         assert_eq!(
