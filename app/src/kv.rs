@@ -62,30 +62,61 @@ impl Kv for MemKv {
 pub struct BrowserKv(web_sys::Storage);
 
 #[cfg(feature = "hydrate")]
+thread_local! {
+    /// The entries of `localStorage`, read once per page and kept in step by every write of this tab.
+    /// Each `getItem` is a call from wasm into JavaScript and a string copy; a screen that reads a few
+    /// hundred records spent most of its time there. Only the writing tab writes (see [`crate::tab`]);
+    /// the others drop the copy when a `storage` event tells them the store changed ([`forget_mirror`]).
+    static MIRROR: RefCell<Option<BTreeMap<String, String>>> = const { RefCell::new(None) };
+}
+
+#[cfg(feature = "hydrate")]
+impl BrowserKv {
+    fn with_mirror<R>(&self, f: impl FnOnce(&mut BTreeMap<String, String>) -> R) -> R {
+        MIRROR.with(|m| {
+            let mut m = m.borrow_mut();
+            let map = m.get_or_insert_with(|| {
+                js_sys::Object::keys(&self.0)
+                    .iter()
+                    .filter_map(|k| k.as_string())
+                    .filter_map(|k| self.0.get_item(&k).ok().flatten().map(|v| (k, v)))
+                    .collect()
+            });
+            f(map)
+        })
+    }
+}
+
+/// Drops this page's copy of the store: another tab changed it, or this tab is about to write.
+#[cfg(feature = "hydrate")]
+pub fn forget_mirror() {
+    MIRROR.with(|m| m.borrow_mut().take());
+}
+
+#[cfg(feature = "hydrate")]
 impl Kv for BrowserKv {
     fn get(&self, key: &str) -> Option<String> {
-        self.0.get_item(key).ok().flatten()
+        self.with_mirror(|m| m.get(key).cloned())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), KvError> {
         if !crate::tab::is_writer() {
             return Err(KvError::ReadOnly);
         }
-        self.0.set_item(key, value).map_err(|_| KvError::Quota)
+        self.0.set_item(key, value).map_err(|_| KvError::Quota)?;
+        self.with_mirror(|m| m.insert(key.to_owned(), value.to_owned()));
+        Ok(())
     }
     /// A reading tab removes nothing either (see [`crate::tab`]).
     fn remove(&self, key: &str) {
         if crate::tab::is_writer() {
             let _ = self.0.remove_item(key);
+            self.with_mirror(|m| m.remove(key));
         }
     }
     fn keys(&self, prefix: &str) -> Vec<String> {
-        // One call for all keys (`Object.keys(localStorage)`) instead of one `key(i)` per entry: with a
-        // few thousand entries the per-call cost between wasm and JavaScript dominated reading a screen.
-        js_sys::Object::keys(&self.0)
-            .iter()
-            .filter_map(|k| k.as_string())
-            .filter(|k| k.starts_with(prefix))
-            .collect()
+        self.with_mirror(|m| {
+            m.range(prefix.to_owned()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect()
+        })
     }
 }
 

@@ -93,6 +93,8 @@ impl AppCtx {
 
             let ctx = *self;
             crate::tab::start(move |writer| {
+                // What this page read as a reader may lag behind the last writer's final writes.
+                crate::kv::forget_mirror();
                 ctx.writer.set(writer);
                 if writer {
                     ctx.touch();
@@ -128,7 +130,10 @@ impl AppCtx {
                 let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
                 on_offline.forget();
                 // Another tab of this browser changed the device store: show the same state here.
-                let on_storage = Closure::<dyn FnMut()>::new(move || ctx.touch());
+                let on_storage = Closure::<dyn FnMut()>::new(move || {
+                    crate::kv::forget_mirror();
+                    ctx.touch();
+                });
                 let _ = w.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
                 on_storage.forget();
             }

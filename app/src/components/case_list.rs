@@ -18,6 +18,15 @@ struct Row {
     next_review: Option<time::Date>,
     /// The latest end of a running clearing (12 weeks after the case began).
     clearing_deadline: Option<time::Date>,
+    /// The line under the label: status, begin, Fachkraft, dates.
+    meta: String,
+}
+
+impl Row {
+    /// Identifies what the row shows, so the list re-renders exactly the rows that changed.
+    fn key(&self) -> String {
+        format!("{}\u{1f}{}\u{1f}{}", self.case.id, self.case.label.as_str(), self.meta)
+    }
 }
 
 /// The cases on this device: search by Aktenzeichen or pseudonym, filters by status, responsible
@@ -43,7 +52,18 @@ pub fn CaseList() -> impl IntoView {
                 let clearing_deadline = (case.status == CaseStatus::Clearing)
                     .then(|| case.start_date.checked_add(time::Duration::days(cfg.clearing_max_days)))
                     .flatten();
-                Row { case, next_review, clearing_deadline }
+                let mut parts =
+                    vec![case.status.label_de().to_owned(), format!("Beginn {}", format_date_de(case.start_date))];
+                if let Some(a) = &case.assigned_to {
+                    parts.push(a.clone());
+                }
+                if let Some(d) = next_review {
+                    parts.push(format!("Überprüfung {}", format_date_de(d)));
+                }
+                if let Some(d) = clearing_deadline {
+                    parts.push(format!("Clearing bis spätestens {}", format_date_de(d)));
+                }
+                Row { case, next_review, clearing_deadline, meta: parts.join(" · ") }
             })
             .collect::<Vec<_>>()
     });
@@ -53,10 +73,10 @@ pub fn CaseList() -> impl IntoView {
         m.dedup();
         m
     };
-    let today =
-        move || passgenau_domain::case::parse_iso_date(&crate::util::today_iso()).unwrap_or(time::Date::MIN);
-    let due = move |d: Option<time::Date>| d.is_some_and(|d| (d - today()).whole_days() <= DUE_WITHIN_DAYS);
-    let shown = move || {
+    let shown = Memo::new(move |_| {
+        let today =
+            passgenau_domain::case::parse_iso_date(&crate::util::today_iso()).unwrap_or(time::Date::MIN);
+        let due = |d: Option<time::Date>| d.is_some_and(|d| (d - today).whole_days() <= DUE_WITHIN_DAYS);
         let q = search.get().trim().to_lowercase();
         let (s, m) = (status.get(), member.get());
         rows.get()
@@ -67,7 +87,7 @@ pub fn CaseList() -> impl IntoView {
             .filter(|r| !review_due.get() || due(r.next_review))
             .filter(|r| !clearing_due.get() || due(r.clearing_deadline))
             .collect::<Vec<_>>()
-    };
+    });
     view! {
         <RequireSession/>
         <section>
@@ -105,18 +125,12 @@ pub fn CaseList() -> impl IntoView {
             <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
                 <Show when=move || !rows.get().is_empty()
                     fallback=|| view! { <p class="empty">"Noch keine Fälle auf diesem Gerät."</p> }>
-                    <p class="count" aria-live="polite" data-testid="case-count">{move || format!("{} von {} Fällen", shown().len(), rows.get().len())}</p>
+                    <p class="count" aria-live="polite" data-testid="case-count">{move || format!("{} von {} Fällen", shown.read().len(), rows.read().len())}</p>
                     <ul class="cases">
-                        <For each=shown key=|r| format!("{:?}", (&r.case, r.next_review, r.clearing_deadline)) let:r>
+                        <For each=move || shown.get() key=Row::key let:r>
                             <li>
                                 <a href=format!("/fall?id={}", r.case.id)>{r.case.label.as_str().to_owned()}</a>
-                                <span class="meta">{
-                                    let mut parts = vec![r.case.status.label_de().to_owned(), format!("Beginn {}", format_date_de(r.case.start_date))];
-                                    if let Some(a) = &r.case.assigned_to { parts.push(a.clone()); }
-                                    if let Some(d) = r.next_review { parts.push(format!("Überprüfung {}", format_date_de(d))); }
-                                    if let Some(d) = r.clearing_deadline { parts.push(format!("Clearing bis spätestens {}", format_date_de(d))); }
-                                    parts.join(" · ")
-                                }</span>
+                                <span class="meta">{r.meta}</span>
                             </li>
                         </For>
                     </ul>
