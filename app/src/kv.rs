@@ -11,6 +11,8 @@ pub enum KvError {
     Quota,
     /// Another tab of this browser is the writing tab (see [`crate::tab`]).
     ReadOnly,
+    /// The app is locked: the key to the device store is not in memory ([`crate::vault`]).
+    Locked,
 }
 
 pub trait Kv {
@@ -58,64 +60,188 @@ impl Kv for MemKv {
     }
 }
 
+/// The device store in the browser: reads from the decrypted copy in memory, writes through it to
+/// `localStorage` (encrypted).
 #[cfg(feature = "hydrate")]
-pub struct BrowserKv(web_sys::Storage);
+pub struct BrowserKv;
+
+#[cfg(feature = "hydrate")]
+type WriteFailedHook = Option<Box<dyn Fn(bool)>>;
 
 #[cfg(feature = "hydrate")]
 thread_local! {
-    /// The entries of `localStorage`, read once per page and kept in step by every write of this tab.
-    /// Each `getItem` is a call from wasm into JavaScript and a string copy; a screen that reads a few
-    /// hundred records spent most of its time there. Only the writing tab writes (see [`crate::tab`]);
-    /// the others drop the copy when a `storage` event tells them the store changed ([`forget_mirror`]).
+    /// The decrypted store, filled when the app is unlocked ([`crate::vault`]) and dropped when it
+    /// locks. Every read comes from here; nothing is read from `localStorage` while the app runs.
     static MIRROR: RefCell<Option<BTreeMap<String, String>>> = const { RefCell::new(None) };
+    /// Writes not yet encrypted into `localStorage`: the latest value per key (`None`: remove).
+    static PENDING: RefCell<BTreeMap<String, Option<String>>> = const { RefCell::new(BTreeMap::new()) };
+    static FLUSHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Told whether writing to `localStorage` fails (full) or works again.
+    static ON_WRITE_FAILED: RefCell<WriteFailedHook> = const { RefCell::new(None) };
+}
+
+/// Makes `map` the page's copy of the store (after unlocking).
+#[cfg(feature = "hydrate")]
+pub fn load_mirror(map: BTreeMap<String, String>) {
+    MIRROR.with(|m| *m.borrow_mut() = Some(map));
+}
+
+/// Forgets the plaintext copy (when locking or erasing).
+#[cfg(feature = "hydrate")]
+pub fn drop_mirror() {
+    MIRROR.with(|m| m.borrow_mut().take());
+    PENDING.with(|p| p.borrow_mut().clear());
+}
+
+/// Queues `value` to be encrypted into `localStorage` without changing the copy in memory (used to
+/// encrypt values written before encryption existed).
+#[cfg(feature = "hydrate")]
+pub fn rewrite(key: &str, value: &str) {
+    PENDING.with(|p| p.borrow_mut().insert(key.to_owned(), Some(value.to_owned())));
+    schedule_flush();
+}
+
+/// Another tab (the writing one) changed `key`: decrypt its new value into this page's copy.
+#[cfg(feature = "hydrate")]
+pub async fn apply_remote_change(key: Option<String>, new_value: Option<String>) {
+    let Some(key) = key else {
+        // The whole storage was cleared.
+        crate::vault::erase();
+        return;
+    };
+    if key == crate::lock::LOCK_KEY || !key.starts_with(crate::store::PREFIX) || !crate::vault::is_unlocked() {
+        return;
+    }
+    let plain = match new_value {
+        None => None,
+        Some(v) => crate::vault::open_one(&key, &v).await.ok(),
+    };
+    MIRROR.with(|m| {
+        if let Some(m) = m.borrow_mut().as_mut() {
+            match plain {
+                Some(p) => m.insert(key, p),
+                None => m.remove(&key),
+            };
+        }
+    });
+}
+
+/// Registers who hears about failing and recovering writes.
+#[cfg(feature = "hydrate")]
+pub fn on_write_failed(f: impl Fn(bool) + 'static) {
+    ON_WRITE_FAILED.with(|o| *o.borrow_mut() = Some(Box::new(f)));
 }
 
 #[cfg(feature = "hydrate")]
-impl BrowserKv {
-    fn with_mirror<R>(&self, f: impl FnOnce(&mut BTreeMap<String, String>) -> R) -> R {
-        MIRROR.with(|m| {
-            let mut m = m.borrow_mut();
-            let map = m.get_or_insert_with(|| {
-                js_sys::Object::keys(&self.0)
-                    .iter()
-                    .filter_map(|k| k.as_string())
-                    .filter_map(|k| self.0.get_item(&k).ok().flatten().map(|v| (k, v)))
-                    .collect()
-            });
-            f(map)
-        })
+fn schedule_flush() {
+    if !FLUSHING.with(|f| f.replace(true)) {
+        leptos::task::spawn_local(flush());
     }
 }
 
-/// Drops this page's copy of the store: another tab changed it, or this tab is about to write.
+/// Writes the queued values: all values of one round are encrypted concurrently, then written to
+/// `localStorage` in one synchronous step, so the writes of one change (record and queued mutation)
+/// land together. A failed write keeps its value (and the later ones) queued for the next round.
 #[cfg(feature = "hydrate")]
-pub fn forget_mirror() {
-    MIRROR.with(|m| m.borrow_mut().take());
+async fn flush() {
+    loop {
+        let batch: BTreeMap<String, Option<String>> = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        if batch.is_empty() {
+            break;
+        }
+        let to_seal: Vec<(String, String)> =
+            batch.iter().filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v))).collect();
+        let sealed = match crate::vault::seal_all(to_seal).await {
+            Ok(s) => s.into_iter().collect::<BTreeMap<_, _>>(),
+            Err(_) => {
+                // Locked meanwhile (the mirror was dropped with it): nothing left to write.
+                break;
+            }
+        };
+        let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { break };
+        let mut failed = None;
+        for (k, v) in &batch {
+            let ok = match v {
+                Some(_) => st.set_item(k, &sealed[k]).is_ok(),
+                None => st.remove_item(k).is_ok(),
+            };
+            if !ok {
+                failed = Some(k.clone());
+                break;
+            }
+        }
+        let report = |full: bool| ON_WRITE_FAILED.with(|o| o.borrow().as_ref().map(|f| f(full)));
+        if let Some(first) = failed {
+            // Put back what was not written, unless a newer value is already queued.
+            PENDING.with(|p| {
+                let mut p = p.borrow_mut();
+                for (k, v) in batch.into_iter().filter(|(k, _)| *k >= first) {
+                    p.entry(k).or_insert(v);
+                }
+            });
+            report(true);
+            break;
+        }
+        report(false);
+    }
+    FLUSHING.with(|f| f.set(false));
+}
+
+/// Resolves once every queued write is in `localStorage` (or writing failed).
+#[cfg(feature = "hydrate")]
+pub async fn flushed() {
+    for _ in 0..200 {
+        let idle = !FLUSHING.with(|f| f.get()) && PENDING.with(|p| p.borrow().is_empty());
+        if idle {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+}
+
+/// Number of changes not yet written to `localStorage` (shown while the device storage is full).
+#[cfg(feature = "hydrate")]
+pub fn unwritten() -> usize {
+    PENDING.with(|p| p.borrow().len())
 }
 
 #[cfg(feature = "hydrate")]
 impl Kv for BrowserKv {
     fn get(&self, key: &str) -> Option<String> {
-        self.with_mirror(|m| m.get(key).cloned())
+        MIRROR.with(|m| m.borrow().as_ref()?.get(key).cloned())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), KvError> {
         if !crate::tab::is_writer() {
             return Err(KvError::ReadOnly);
         }
-        self.0.set_item(key, value).map_err(|_| KvError::Quota)?;
-        self.with_mirror(|m| m.insert(key.to_owned(), value.to_owned()));
+        MIRROR.with(|m| {
+            let mut m = m.borrow_mut();
+            let m = m.as_mut().ok_or(KvError::Locked)?;
+            m.insert(key.to_owned(), value.to_owned());
+            Ok::<_, KvError>(())
+        })?;
+        PENDING.with(|p| p.borrow_mut().insert(key.to_owned(), Some(value.to_owned())));
+        schedule_flush();
         Ok(())
     }
     /// A reading tab removes nothing either (see [`crate::tab`]).
     fn remove(&self, key: &str) {
         if crate::tab::is_writer() {
-            let _ = self.0.remove_item(key);
-            self.with_mirror(|m| m.remove(key));
+            let present = MIRROR.with(|m| m.borrow_mut().as_mut().map(|m| m.remove(key)).is_some());
+            if present {
+                PENDING.with(|p| p.borrow_mut().insert(key.to_owned(), None));
+                schedule_flush();
+            }
         }
     }
     fn keys(&self, prefix: &str) -> Vec<String> {
-        self.with_mirror(|m| {
-            m.range(prefix.to_owned()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect()
+        MIRROR.with(|m| {
+            m.borrow().as_ref().map_or_else(Vec::new, |m| {
+                m.range(prefix.to_owned()..)
+                    .take_while(|(k, _)| k.starts_with(prefix))
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
         })
     }
 }
@@ -123,7 +249,7 @@ impl Kv for BrowserKv {
 /// The device storage, or `None` where there is none (on the server, or storage disabled).
 #[cfg(feature = "hydrate")]
 pub fn device() -> Option<BrowserKv> {
-    web_sys::window()?.local_storage().ok().flatten().map(BrowserKv)
+    web_sys::window()?.local_storage().ok().flatten().map(|_| BrowserKv)
 }
 
 #[cfg(not(feature = "hydrate"))]

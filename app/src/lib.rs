@@ -1,14 +1,18 @@
 //! Passgenau's user interface. The server renders the same shell for everyone (`ssr`); in the browser
 //! (`hydrate`) every case datum comes from the device store, so the app works without network.
 
+pub mod b64;
 pub mod catalog;
 pub mod components;
 pub mod kv;
+pub mod lock;
 pub mod state;
 pub mod store;
 pub mod sync;
 pub mod tab;
 pub mod util;
+#[cfg(feature = "hydrate")]
+pub mod vault;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -17,9 +21,9 @@ use leptos_router::path;
 
 use components::{
     CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, GoalsPage, Header, Login,
-    NotFound, SettingComposer, TabNotice, UnsentList, UpdateNotice, VisitScreen,
+    NotFound, SetPin, SettingComposer, TabNotice, Unlock, UnsentList, UpdateNotice, VisitScreen,
 };
-use state::AppCtx;
+use state::{AppCtx, LockState};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,12 +56,12 @@ pub fn App() -> impl IntoView {
     provide_context(ctx);
     // In the browser the app is mounted fresh (no hydration), so the device store is read before the
     // first render and the case list appears in one pass. The server renders the store-less shell.
+    let legacy_plaintext = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
-        if let Some(kv) = kv::device() {
-            ctx.session.set(store::session(&kv));
-        }
         ctx.mounted.set(true);
+        legacy_plaintext.set(vault::has_plaintext_data());
+        ctx.refresh_lock();
     }
     // Background work (sync, service worker, tab lock) starts once the page is on screen.
     Effect::new(move |started: Option<bool>| {
@@ -74,6 +78,17 @@ pub fn App() -> impl IntoView {
             <TabNotice/>
             <UpdateNotice/>
             <main id="inhalt">
+                // Locked: nothing of the store is readable until the PIN opens it. Data written by a
+                // version before encryption are encrypted once the user has set a PIN.
+                <Show when=move || ctx.lock.get() != LockState::Locked fallback=|| view! { <Unlock/> }>
+                <Show when=move || !legacy_plaintext.get() fallback=move || view! {
+                    <section class="narrow">
+                        <SetPin
+                            intro="Ab jetzt verschlüsselt Passgenau alles, was auf diesem Gerät gespeichert ist. \
+                                   Bitte legen Sie dafür eine PIN fest; Ihre bisherigen Daten bleiben erhalten."
+                            on_done=move |()| legacy_plaintext.set(false)/>
+                    </section>
+                }>
                 // A reading tab (another tab writes) shows everything, but its controls are disabled.
                 <fieldset class="bare" disabled=move || !ctx.writer.get()>
                 <Routes fallback=|| view! { <NotFound/> }>
@@ -90,6 +105,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>
                 </fieldset>
+                </Show>
+                </Show>
             </main>
         </Router>
     }

@@ -20,6 +20,19 @@ pub struct AppCtx {
     pub writer: RwSignal<bool>,
     /// A new version of the app is installed and waits for the user's go ([`AppCtx::apply_update`]).
     pub update_ready: RwSignal<bool>,
+    /// Whether the device store is open ([`crate::vault`]).
+    pub lock: RwSignal<LockState>,
+    /// Writing to the device storage failed (full); the changes are kept in memory meanwhile.
+    pub storage_full: RwSignal<bool>,
+}
+
+/// The device lock as the views see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockState {
+    /// No PIN set on this device yet (nobody logged in, or data from before encryption).
+    NoLock,
+    Locked,
+    Unlocked,
 }
 
 impl AppCtx {
@@ -33,6 +46,37 @@ impl AppCtx {
             session: RwSignal::new(None),
             writer: RwSignal::new(true),
             update_ready: RwSignal::new(false),
+            lock: RwSignal::new(LockState::NoLock),
+            storage_full: RwSignal::new(false),
+        }
+    }
+
+    /// Reads the lock state of the device (at start, and after locking or erasing).
+    pub fn refresh_lock(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let state = if crate::vault::is_unlocked() {
+                LockState::Unlocked
+            } else if crate::vault::lock_meta().is_some() {
+                LockState::Locked
+            } else {
+                LockState::NoLock
+            };
+            self.lock.set(state);
+            self.session.set(crate::kv::device().and_then(|kv| crate::store::session(&kv)));
+            self.touch();
+        }
+    }
+
+    /// Locks the app now: every change is written first, then key and plaintext are forgotten.
+    pub fn lock_now(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let ctx = *self;
+            leptos::task::spawn_local(async move {
+                crate::vault::lock().await;
+                ctx.refresh_lock();
+            });
         }
     }
 
@@ -54,7 +98,7 @@ impl AppCtx {
 
     #[cfg(feature = "hydrate")]
     async fn run_sync(self) -> bool {
-        if self.syncing.get_untracked() || self.session.get_untracked().is_none() {
+        if self.syncing.get_untracked() || self.session.get_untracked().is_none() || !crate::vault::is_unlocked() {
             return false;
         }
         // Only the writing tab syncs; the others see its results through `storage` events.
@@ -93,8 +137,6 @@ impl AppCtx {
 
             let ctx = *self;
             crate::tab::start(move |writer| {
-                // What this page read as a reader may lag behind the last writer's final writes.
-                crate::kv::forget_mirror();
                 ctx.writer.set(writer);
                 if writer {
                     ctx.touch();
@@ -130,12 +172,24 @@ impl AppCtx {
                 let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
                 on_offline.forget();
                 // Another tab of this browser changed the device store: show the same state here.
-                let on_storage = Closure::<dyn FnMut()>::new(move || {
-                    crate::kv::forget_mirror();
-                    ctx.touch();
+                let on_storage = Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |ev: web_sys::StorageEvent| {
+                    let (key, value) = (ev.key(), ev.new_value());
+                    leptos::task::spawn_local(async move {
+                        let erased = key.is_none()
+                            || (key.as_deref() == Some(crate::lock::LOCK_KEY) && value.is_none());
+                        if erased {
+                            crate::vault::erase();
+                            ctx.refresh_lock();
+                            return;
+                        }
+                        crate::kv::apply_remote_change(key, value).await;
+                        ctx.touch();
+                    });
                 });
                 let _ = w.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
                 on_storage.forget();
+                crate::kv::on_write_failed(move |full| ctx.storage_full.set(full));
+                autolock::start(ctx);
             }
             leptos::task::spawn_local(async move {
                 const BASE_MS: f64 = 30_000.0;
@@ -263,5 +317,51 @@ impl AppCtx {
             }
             crate::kv::device().map(|kv| read(&kv)).unwrap_or_else(|| default.clone())
         })
+    }
+}
+
+/// Locks the app after the idle time the user chose (stored with the lock), counted from the last
+/// touch, key or input; also when the page comes back after being hidden longer than that.
+#[cfg(feature = "hydrate")]
+mod autolock {
+    use std::cell::Cell;
+
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    use super::AppCtx;
+
+    thread_local! {
+        static LAST_ACTIVITY: Cell<i64> = const { Cell::new(0) };
+    }
+
+    fn check(ctx: AppCtx) {
+        if !crate::vault::is_unlocked() {
+            return;
+        }
+        let Some(meta) = crate::vault::lock_meta() else { return };
+        let now = crate::util::now_ms();
+        if crate::lock::idle_expired(now, LAST_ACTIVITY.with(Cell::get), meta.idle_secs) {
+            ctx.lock_now();
+        }
+    }
+
+    pub fn start(ctx: AppCtx) {
+        LAST_ACTIVITY.with(|l| l.set(crate::util::now_ms()));
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        let on_activity = Closure::<dyn FnMut()>::new(move || LAST_ACTIVITY.with(|l| l.set(crate::util::now_ms())));
+        for ev in ["pointerdown", "keydown", "input", "scroll"] {
+            let _ = doc.add_event_listener_with_callback(ev, on_activity.as_ref().unchecked_ref());
+        }
+        on_activity.forget();
+        let on_visible = Closure::<dyn FnMut()>::new(move || check(ctx));
+        let _ = doc.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
+        on_visible.forget();
+        leptos::task::spawn_local(async move {
+            loop {
+                gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
+                check(ctx);
+            }
+        });
     }
 }

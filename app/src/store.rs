@@ -112,6 +112,8 @@ pub enum StoreError {
     Quota,
     #[error("another tab of this browser is the writing tab")]
     ReadOnlyTab,
+    #[error("the device store is locked")]
+    Locked,
     #[error("no device storage available")]
     Unavailable,
     #[error("not logged in on this device")]
@@ -135,6 +137,7 @@ impl From<KvError> for StoreError {
         match e {
             KvError::Quota => StoreError::Quota,
             KvError::ReadOnly => StoreError::ReadOnlyTab,
+            KvError::Locked => StoreError::Locked,
         }
     }
 }
@@ -150,6 +153,7 @@ impl UserMessage for StoreError {
             StoreError::ReadOnlyTab => "Passgenau ist in einem anderen Tab zum Bearbeiten geöffnet. \
                                          Bitte dort weiterarbeiten oder hier „Hier bearbeiten“ wählen."
                 .into(),
+            StoreError::Locked => "Passgenau ist gesperrt. Bitte mit Ihrer PIN entsperren.".into(),
             StoreError::Unavailable => {
                 "Dieser Browser erlaubt keine lokale Speicherung. Bitte privaten Modus beenden.".into()
             }

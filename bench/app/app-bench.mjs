@@ -26,6 +26,10 @@ await page.goto('/anmelden');
 await page.getByLabel('Benutzername').fill('anna');
 await page.getByLabel('Passwort').fill('passgenau-demo');
 await page.getByRole('button', { name: 'Anmelden' }).click();
+const PIN = '482916';
+await page.getByLabel('PIN (mindestens 6 Ziffern) oder Passwort (mindestens 8 Zeichen)').fill(PIN);
+await page.getByLabel('Noch einmal eingeben').fill(PIN);
+await page.getByRole('button', { name: 'PIN festlegen' }).click();
 await page.getByRole('heading', { name: 'Fälle' }).waitFor();
 await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
@@ -50,8 +54,9 @@ await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
 // Open a case from the list: click until its page shows the case, measured inside the page.
 const open = [];
 const save = [];
+// Back to the list in the app (a page load would ask for the PIN again: the key is only in memory).
 for (let i = 0; i < RUNS; i++) {
-  await page.goto('/');
+  await page.getByRole('link', { name: 'Passgenau' }).click();
   await page.waitForFunction((n) => document.querySelectorAll('ul.cases li').length >= n, CASES);
   const label = `BENCH-${String((i % CASES) + 1).padStart(3, '0')}`;
   open.push(await page.evaluate((label) => new Promise((resolve) => {
@@ -80,19 +85,32 @@ for (let i = 0; i < RUNS; i++) {
   })));
 }
 
-// Warm offline start: the page loads from the service worker and the case list is usable.
+// Warm offline start: the page loads from the service worker and the lock screen is usable; then
+// the PIN opens the store (PBKDF2 with 600,000 iterations, all records decrypted) and the case list
+// is usable.
 await context.setOffline(true);
 const start = [];
+const unlock = [];
 for (let i = 0; i < 10; i++) {
   await page.goto('/');
-  const t = await page.evaluate((n) => new Promise((resolve) => {
+  start.push(await page.evaluate(() => new Promise((resolve) => {
     const check = () => {
-      if (document.querySelectorAll('ul.cases li').length >= n && !document.querySelector('#suche')?.disabled) resolve(performance.now());
+      const pin = document.querySelector('#pin');
+      if (pin && !pin.disabled) resolve(performance.now());
       else requestAnimationFrame(check);
     };
     check();
-  }), CASES);
-  start.push(t);
+  })));
+  await page.fill('#pin', PIN);
+  unlock.push(await page.evaluate((n) => new Promise((resolve) => {
+    const t0 = performance.now();
+    const check = () => {
+      if (document.querySelectorAll('ul.cases li').length >= n && !document.querySelector('#suche')?.disabled) resolve(performance.now() - t0);
+      else requestAnimationFrame(check);
+    };
+    document.querySelector('section.unlock form button[type=submit]').click();
+    check();
+  }), CASES));
 }
 await browser.close();
 
@@ -100,4 +118,5 @@ console.log(`cases on the device: ${onDevice}; CPU throttling ${THROTTLE}x; ${RU
 console.log(`${'measure'.padEnd(44)}  p50 ms  p95 ms  target`);
 console.log(`${'open a case (click to case page shown)'.padEnd(44)}${fmt(pct(open, 50))} ${fmt(pct(open, 95))}  p95 <= 16 ms: ${pct(open, 95) <= 16 ? 'PASS' : 'MISS'}`);
 console.log(`${'save a field (input event handled)'.padEnd(44)}${fmt(pct(save, 50))} ${fmt(pct(save, 95))}  p95 <= 16 ms: ${pct(save, 95) <= 16 ? 'PASS' : 'MISS'}`);
-console.log(`${'warm offline start to usable case list'.padEnd(44)}${fmt(pct(start, 50))} ${fmt(pct(start, 95))}  <= 300 ms: ${pct(start, 50) <= 300 ? 'PASS' : 'MISS'} (p50)`);
+console.log(`${'warm offline start to usable lock screen'.padEnd(44)}${fmt(pct(start, 50))} ${fmt(pct(start, 95))}  <= 300 ms: ${pct(start, 50) <= 300 ? 'PASS' : 'MISS'} (p50)`);
+console.log(`${'unlock (PIN to usable case list)'.padEnd(44)}${fmt(pct(unlock, 50))} ${fmt(pct(unlock, 95))}  (no target; PBKDF2 600,000)`);

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll } from './helpers';
+import { expectNoA11yViolations, expectNoHorizontalScroll, setPin, unlock } from './helpers';
 
 // axe-core (WCAG 2.1 A/AA, BITV 2.0) on every page of the app, at phone width, with data on it.
 test.use({ viewport: { width: 360, height: 640 } });
@@ -12,6 +12,7 @@ test('every page has no axe-core violations and no horizontal scrolling at 360 p
   await page.getByLabel('Benutzername').fill('anna');
   await page.getByLabel('Passwort').fill('passgenau-demo');
   await page.getByRole('button', { name: 'Anmelden' }).click();
+  await setPin(page);
   await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
   // A demo case, synced on login.
   await expect(page.getByRole('link', { name: 'JA-2026-0142' })).toBeVisible();
@@ -30,6 +31,7 @@ test('every page has no axe-core violations and no horizontal scrolling at 360 p
   ];
   for (const url of pages) {
     await page.goto(url);
+    await unlock(page);
     await expect(page.locator('main h1').first()).toBeVisible();
     await expectNoA11yViolations(page);
     await expectNoHorizontalScroll(page);

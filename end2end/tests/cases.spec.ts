@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
 
 // Case creation with only the data the task needs, the list's search and filters, and the Clearing.
 test.use({ viewport: { width: 360, height: 640 } });
@@ -42,11 +42,13 @@ test('cases: minimal creation, filters by status and Fachkraft, Clearing with ca
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('clearing-360x640.png'), fullPage: true });
   await page.reload();
+  await unlock(page);
   await expect(familie.getByLabel('Ressourcen')).toHaveValue('Großmutter hilft');
   await expect(page.getByLabel('Fallkategorie B')).toBeChecked();
 
   // The list: search, status and Fachkraft filters, clearing deadline.
   await page.goto('/');
+  await unlock(page);
   await expect(page.getByRole('link', { name: label })).toBeVisible();
   await page.getByLabel('Status').selectOption('clearing');
   await expect(page.getByRole('link', { name: label })).toBeVisible();

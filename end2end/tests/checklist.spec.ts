@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
 
 // The structure-quality checklist on a phone, offline: answer, move on, reload, resume, see what is open.
 test.use({ viewport: { width: 360, height: 640 } });
@@ -39,6 +39,7 @@ test('checklist: answers section by section offline, survives a reload, lists op
 
   // Reload while offline: the service worker serves the shell, the device store the answers.
   await page.reload();
+  await unlock(page);
   await expect(page.getByTestId('checklist-progress')).toContainText('3 von 28');
   await expect(items.nth(0).getByLabel('erfüllt')).toBeChecked();
   await page.locator('nav.sections a').first().click();

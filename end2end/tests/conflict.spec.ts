@@ -1,4 +1,5 @@
 import { test, expect, Page, BrowserContext, Browser } from '@playwright/test';
+import { setPin, unlock } from './helpers';
 
 // Two devices of one team change the same note offline. The later push wins on the server, but the
 // earlier text is not lost: it arrives as a conflict, the user sees it and decides.
@@ -18,6 +19,7 @@ async function device(browser: Browser, username: string, phone = false): Promis
   await page.getByLabel('Benutzername').fill(username);
   await page.getByLabel('Passwort').fill('passgenau-demo');
   await page.getByRole('button', { name: 'Anmelden' }).click();
+  await setPin(page);
   await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   return [ctx, page];
@@ -84,6 +86,7 @@ test('a note changed on two devices offline becomes a conflict the user resolves
   // Anna's device gets both texts and no open conflict.
   await syncNow(anna);
   await anna.goto('/');
+  await unlock(anna);
   await anna.getByRole('link', { name: label }).click();
   const note = anna.getByLabel('Notiz');
   await expect(note).toHaveValue(/Schule meldet häufige Fehlzeiten\./);
@@ -93,6 +96,7 @@ test('a note changed on two devices offline becomes a conflict the user resolves
   // The resolution survives a reload on Ben's device, offline from the service worker.
   await ctxB.setOffline(true);
   await ben.goto('/konflikte');
+  await unlock(ben);
   await expect(ben.getByTestId('no-conflicts')).toBeVisible();
 
   await ctxA.close();
@@ -138,10 +142,12 @@ test('a case deleted on one device while edited on another is shown, and can be 
 
   // The case is back on both devices, with Ben's note.
   await anna.goto('/');
+  await unlock(anna);
   await anna.getByRole('link', { name: label }).click();
   await expect(anna.getByLabel('Notiz')).toHaveValue('Wichtiger Hinweis der Schule.');
   await syncNow(ben);
   await ben.goto('/');
+  await unlock(ben);
   await ben.getByRole('link', { name: label }).click();
   await expect(ben.getByLabel('Notiz')).toHaveValue('Wichtiger Hinweis der Schule.');
   await expect(ben.getByTestId('conflicts')).toHaveCount(0);

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
 
 // Goals offline on a phone: a Wirkungsziel of seed 000, a Handlungsziel, a step, two ratings from
 // two perspectives on two dates, and the chart of their course.
@@ -48,6 +48,7 @@ test('goals: Wirkungsziel, Handlungsziel, step, ratings from perspectives, SVG c
   await hz.screenshot({ path: test.info().outputPath('ziele-360.png') });
 
   await page.reload();
+  await unlock(page);
   await expect(page.getByTestId('handlungsziel').locator('figure.chart svg circle')).toHaveCount(4);
   await page.getByRole('link', { name: '← Zum Fall' }).click();
   await expect(page.getByTestId('goals-summary')).toContainText('Tendenz: verbessert');

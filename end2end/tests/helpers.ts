@@ -24,12 +24,30 @@ export async function expectNoHorizontalScroll(page: Page) {
   expect(scroll, `horizontal scroll on ${page.url()}: ${wide.join(', ')}`).toBeLessThanOrEqual(width);
 }
 
+// The device PIN the tests set after logging in (from it the key that encrypts the store is derived).
+export const PIN = '482916';
+
+// Sets the device PIN, asked for after the first login on a device.
+export async function setPin(page: Page) {
+  await page.getByLabel('PIN (mindestens 6 Ziffern) oder Passwort (mindestens 8 Zeichen)').fill(PIN);
+  await page.getByLabel('Noch einmal eingeben').fill(PIN);
+  await page.getByRole('button', { name: 'PIN festlegen' }).click();
+}
+
+// Opens the lock screen a page load shows (the key lives only in the page's memory).
+export async function unlock(page: Page) {
+  await page.getByLabel('PIN oder Passwort des Geräts').fill(PIN);
+  await page.getByRole('button', { name: 'Entsperren' }).click();
+  await expect(page.getByRole('heading', { name: 'Passgenau ist gesperrt' })).toHaveCount(0);
+}
+
 // Logs in as a demo user and waits until the service worker controls the page (offline-ready).
 export async function login(page: Page, username = 'anna') {
   await page.goto('/anmelden');
   await page.getByLabel('Benutzername').fill(username);
   await page.getByLabel('Passwort').fill('passgenau-demo');
   await page.getByRole('button', { name: 'Anmelden' }).click();
+  await setPin(page);
   await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 }

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
 
 // Issue 5's proof, all offline after the first load on a phone: create a case, answer the checklist,
 // compose a setting, hold a home visit with timer and note, reload offline, find everything, sync.
@@ -24,12 +24,14 @@ test('offline journey: case, checklist, setting, home visit with timer and note,
   await page.getByRole('link', { name: 'Checkliste öffnen' }).click();
   await page.locator('fieldset.item').first().getByLabel('erfüllt').check();
   await page.goto(caseUrl);
+  await unlock(page);
   await page.getByRole('link', { name: 'Hilfesetting zusammenstellen' }).click();
   await page.getByLabel('Suche (Name oder Paragraf)').fill('SPFH');
   await page.getByRole('button', { name: 'Sozialpädagogische Familienhilfe (SPFH) hinzufügen' }).click();
   await page.getByTestId('instance').getByLabel('Stunden je Woche').fill('4');
   await expect(page.getByTestId('cost-per-month')).toHaveText('1.209,87\u00a0€');
   await page.goto(caseUrl);
+  await unlock(page);
 
   // The home visit.
   await page.getByRole('button', { name: 'Hausbesuch beginnen' }).click();
@@ -37,7 +39,11 @@ test('offline journey: case, checklist, setting, home visit with timer and note,
   const visitUrl = page.url();
   await page.getByLabel('Abgerechnet über (Fachleistungsstunden)').selectOption({ label: 'Sozialpädagogische Familienhilfe (SPFH) (4 Std./Woche)' });
   await page.getByRole('button', { name: 'Zeit starten' }).click();
+  // A quarter of an hour without touching the phone: the app locks itself (idle time 5 minutes);
+  // the timer keeps running behind the lock.
   await page.clock.fastForward('15:00');
+  await expect(page.getByRole('heading', { name: 'Passgenau ist gesperrt' })).toBeVisible();
+  await unlock(page);
   await expect(page.getByTestId('direct-time')).toHaveText('0,25 Std. (0:15 h)');
   await page.getByLabel('Mutter').check();
   await page.getByLabel('Kind / Jugendliche:r').check();
@@ -55,9 +61,11 @@ test('offline journey: case, checklist, setting, home visit with timer and note,
 
   // Reload while offline and while the timer runs: nothing is lost, the timer keeps counting.
   await page.reload();
+  await unlock(page);
   await expect(page.getByLabel('Notiz', { exact: true })).toHaveValue('Nächster Termin mit der Schule');
   await expect(page.getByRole('button', { name: 'Zeit stoppen' })).toBeVisible();
   await page.clock.fastForward('15:00');
+  await unlock(page);
   await expect(page.getByTestId('direct-time')).toHaveText('0,50 Std. (0:30 h)');
   await expect(page.getByLabel('Mutter')).toBeChecked();
   await expect(page.getByLabel('Fahrzeit (Minuten, getrennt von der direkten Zeit)')).toHaveValue('25');
@@ -67,6 +75,7 @@ test('offline journey: case, checklist, setting, home visit with timer and note,
 
   // The case page shows the visit and its notes; back online, everything syncs.
   await page.goto(caseUrl);
+  await unlock(page);
   await expect(page.getByTestId('visits')).toContainText('24.11.2026 · 0,50 Std. (0:30 h) · abgeschlossen');
   await context.setOffline(false);
   await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();

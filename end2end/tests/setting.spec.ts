@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll, login } from './helpers';
+import { expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
 
 // Compose a Hilfesetting offline on a phone: SPFH 4 hours a week plus Tagesgruppe 5 days a week.
 // The expected euros are the domain crate's arithmetic, pinned in
@@ -62,6 +62,7 @@ test('Hilfesetting: SPFH plus Tagesgruppe, live cost with formula, findings, mix
 
   // Reload offline: still there. Then the case page shows the sum.
   await page.reload();
+  await unlock(page);
   await expect(page.getByTestId('cost-per-month')).toHaveText(nbsp('3.344,04 €'));
   await page.getByRole('link', { name: '← Zum Fall' }).click();
   await expect(page.getByTestId('setting-summary')).toContainText(nbsp('2 Module, 3.344,04 € je Monat'));

@@ -1,4 +1,5 @@
 import { test, expect, Page, BrowserContext } from '@playwright/test';
+import { setPin, unlock } from './helpers';
 
 // The thin vertical slice through every layer: login, a case in local storage, offline from the
 // service worker, sync, and a second device of the same team.
@@ -8,6 +9,7 @@ async function login(page: Page, username: string) {
   await page.getByLabel('Benutzername').fill(username);
   await page.getByLabel('Passwort').fill('passgenau-demo');
   await page.getByRole('button', { name: 'Anmelden' }).click();
+  await setPin(page);
   await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
 }
 
@@ -42,14 +44,14 @@ test('a case made and edited offline reaches another device of the team', async 
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();
 
-  // It lives in local storage, one key per record, and survives a reload.
-  // (Other tests of this run add cases to the team, so the case is found by its label.)
-  const keys = await page.evaluate(
-    (l) => Object.keys(localStorage).filter((k) => k.startsWith('pg1:rec:case:') && localStorage.getItem(k)!.includes(l)),
-    label,
-  );
-  expect(keys.length).toBe(1);
+  // It lives in local storage, one key per record, encrypted (the label appears nowhere), and
+  // survives a reload.
+  const caseId = new URL(page.url()).searchParams.get('id');
+  const stored = await page.evaluate((id) => localStorage.getItem(`pg1:rec:case:${id}`), caseId);
+  expect(stored).toMatch(/^e1:/);
+  expect(await page.evaluate((l) => Object.values(localStorage).some((v) => v.includes(l)), label)).toBe(false);
   await page.reload();
+  await unlock(page);
   await expect(page.getByRole('heading', { name: label })).toBeVisible();
   await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '0');
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -58,10 +60,12 @@ test('a case made and edited offline reaches another device of the team', async 
   await deviceA.setOffline(true);
   expect(await serverReachable(page)).toBe(false);
   await page.reload();
+  await unlock(page);
   await expect(page.getByRole('heading', { name: label })).toBeVisible();
   await page.getByLabel('Notiz').fill('Beim Hausbesuch offline notiert.');
   await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '1');
   await page.goto('/');
+  await unlock(page);
   await page.getByRole('link', { name: label }).click();
   await expect(page.getByLabel('Notiz')).toHaveValue('Beim Hausbesuch offline notiert.');
   await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();

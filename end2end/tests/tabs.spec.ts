@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { setPin, unlock } from './helpers';
 
 // Two tabs of one browser share the device store. Only one writes at a time (Web Lock), so the two
 // can never take the same mutation number; the other reads along and can take over.
@@ -8,6 +9,7 @@ async function login(page: Page) {
   await page.getByLabel('Benutzername').fill('anna');
   await page.getByLabel('Passwort').fill('passgenau-demo');
   await page.getByRole('button', { name: 'Anmelden' }).click();
+  await setPin(page);
   await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
 }
 
@@ -27,6 +29,7 @@ test('two tabs: one writes, the other reads along and can take over; nothing los
   const second = await context.newPage();
   second.on('pageerror', (e) => problems.push(`second: ${e.message}`));
   await second.goto(first.url());
+  await unlock(second);
   await expect(second.getByRole('heading', { name: label })).toBeVisible();
   await expect(second.getByTestId('tab-notice')).toBeVisible();
   await expect(second.getByLabel('Notiz')).toBeDisabled();

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { setPin, unlock } from './helpers';
 
 // The device shows what it has not yet handed to the server, lets the user keep a copy as a file,
 // and shows what the server refused, with the reason in German.
@@ -15,6 +16,7 @@ test('unsent changes are listed and downloadable; rejections are shown with thei
   await page.getByLabel('Benutzername').fill('ben');
   await page.getByLabel('Passwort').fill('passgenau-demo');
   await page.getByRole('button', { name: 'Anmelden' }).click();
+  await setPin(page);
   await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
@@ -51,6 +53,7 @@ test('unsent changes are listed and downloadable; rejections are shown with thei
     ),
   );
   await page.reload();
+  await unlock(page);
   await expect(page.getByTestId('rejected')).toHaveAttribute('data-count', '1');
   await expect(page.getByTestId('rejected-list')).toContainText('Das Beginndatum ist ungültig.');
   await page.getByRole('button', { name: 'Zur Kenntnis genommen' }).click();

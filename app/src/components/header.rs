@@ -39,9 +39,11 @@ pub fn Header() -> impl IntoView {
                     message.set(Some(e.message_de()));
                     return;
                 }
+                // The key and the lock go with the data: the next person sets their own PIN.
+                crate::kv::flushed().await;
+                crate::vault::erase();
                 message.set(None);
-                ctx.session.set(None);
-                ctx.touch();
+                ctx.refresh_lock();
                 navigate("/anmelden", Default::default());
             });
         }
@@ -55,6 +57,7 @@ pub fn Header() -> impl IntoView {
             <Show when=move || ctx.session.get().is_some()>
                 <div class="user">
                     <span>{move || ctx.session.get().map(|s| format!("{} · {}", s.display_name, s.team_name))}</span>
+                    <button type="button" class="link" on:click=move |_| ctx.lock_now()>"Sperren"</button>
                     <button type="button" class="link" on:click=logout.clone()>"Abmelden"</button>
                 </div>
             </Show>

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use crate::components::SetPin;
 use crate::state::use_app;
 
 #[component]
@@ -15,17 +16,44 @@ pub fn Login() -> impl IntoView {
     // seen yet) counts, and hydration never overwrites what was typed.
     let user_field = NodeRef::<leptos::html::Input>::new();
     let pass_field = NodeRef::<leptos::html::Input>::new();
+    // A login accepted by the server, waiting for the device PIN.
+    let pending = RwSignal::new(None::<passgenau_domain::auth::SessionInfo>);
+    let nav = navigate.clone();
+    let finish = Callback::new(move |info: passgenau_domain::auth::SessionInfo| {
+        #[cfg(feature = "hydrate")]
+        {
+            use passgenau_domain::UserMessage;
+            let (Some(kv), Some(client_id)) = (crate::kv::device(), crate::util::new_uuid()) else {
+                error.set(Some(crate::store::StoreError::Unavailable.message_de()));
+                return;
+            };
+            if let Err(e) = crate::store::begin_session(&kv, &info, &client_id) {
+                // The device keeps its user; the server session of the refused user ends.
+                leptos::task::spawn_local(async move {
+                    let _: Result<serde_json::Value, _> =
+                        crate::sync::post("/api/v1/auth/logout", &serde_json::json!({})).await;
+                });
+                error.set(Some(e.message_de()));
+                return;
+            }
+            pending.set(None);
+            ctx.session.set(Some(info));
+            ctx.touch();
+            ctx.sync_now();
+            nav("/", Default::default());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&nav, info);
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         {
             use passgenau_domain::auth::{LoginRequest, SessionInfo};
-            use passgenau_domain::UserMessage;
 
             use crate::sync::SyncError;
 
-            let navigate = navigate.clone();
             busy.set(true);
             error.set(None);
             let field = |r: NodeRef<leptos::html::Input>, fallback: String| {
@@ -56,34 +84,32 @@ pub fn Login() -> impl IntoView {
                         return;
                     }
                 };
-                let (Some(kv), Some(client_id)) = (crate::kv::device(), crate::util::new_uuid()) else {
-                    error.set(Some(crate::store::StoreError::Unavailable.message_de()));
-                    return;
-                };
-                if let Err(e) = crate::store::begin_session(&kv, &info, &client_id) {
-                    // The device keeps its user; the server session of the refused user ends.
-                    let _: Result<serde_json::Value, _> =
-                        crate::sync::post("/api/v1/auth/logout", &serde_json::json!({})).await;
-                    error.set(Some(e.message_de()));
-                    return;
-                }
                 password.set(String::new());
                 if let Some(p) = pass_field.get_untracked() {
                     p.set_value("");
                 }
-                ctx.session.set(Some(info));
-                ctx.touch();
-                ctx.sync_now();
-                navigate("/", Default::default());
+                if ctx.lock.get_untracked() == crate::state::LockState::Unlocked {
+                    finish.run(info);
+                } else {
+                    // First the device PIN: nothing is stored before the store can be encrypted.
+                    pending.set(Some(info));
+                }
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&navigate, &ctx);
+        let _ = (&ctx, finish);
     };
 
     view! {
         <section class="narrow">
             <h1>"Anmelden"</h1>
+            <Show when=move || pending.get().is_none() fallback=move || view! {
+                <SetPin
+                    intro="Alles, was Passgenau auf diesem Gerät speichert, wird mit einem Schlüssel aus \
+                           dieser PIN verschlüsselt. Die PIN verlässt das Gerät nie; ohne sie sind die Daten \
+                           hier nicht lesbar."
+                    on_done=move |()| if let Some(info) = pending.get_untracked() { finish.run(info) }/>
+            }>
             // Until the app has started, the button is disabled and the form posts (never GET: that
             // would put the password into the address and the server log).
             <form method="post" action="/anmelden" on:submit=submit>
@@ -99,6 +125,8 @@ pub fn Login() -> impl IntoView {
                 {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <button type="submit" class="primary" disabled=move || busy.get() || !ctx.mounted.get()>"Anmelden"</button>
             </form>
+            </Show>
+            {move || pending.get().and(error.get()).map(|m| view! { <p class="error" role="alert">{m}</p> })}
         </section>
     }
 }
