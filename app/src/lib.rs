@@ -25,8 +25,29 @@ use components::{
 };
 use state::{AppCtx, LockState};
 
+/// The Content-Security-Policy: scripts only from this origin (the app starts from the file
+/// `/boot.js`) or inline with this response's `nonce` (Leptos' small SSR bootstrap), wasm
+/// compilation allowed, no inline styles, no framing. Pages send it with their nonce; every other
+/// answer without one.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let nonce = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(res)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    {
+        if let Ok(v) = http::HeaderValue::from_str(&content_security_policy(Some(&nonce.to_string()))) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="de">
@@ -39,13 +60,60 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <BootScripts options=options.clone()/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The file names of the wasm-bindgen module and the wasm, with the hashes cargo-leptos wrote to
+/// `hash.txt` beside the server executable (the same rule as Leptos' `HydrationScripts`).
+pub fn asset_names(options: &LeptosOptions) -> (String, String) {
+    let mut js = options.output_name.to_string();
+    let mut wasm = js.clone();
+    if options.hash_files {
+        let hashes = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|d| d.join(options.hash_file.as_ref())))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        for (file, hash) in hashes.lines().filter_map(|l| l.trim().split_once(':')) {
+            match file {
+                "js" => js.push_str(&format!(".{}", hash.trim())),
+                "wasm" => wasm.push_str(&format!(".{}", hash.trim())),
+                _ => {}
+            }
+        }
+    } else if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+        wasm.push_str("_bg");
+    }
+    (js, wasm)
+}
+
+/// `/boot.js`: loads the wasm and starts the app. Served as a file (not inline) so the CSP needs no
+/// `'unsafe-inline'`, hash or nonce for scripts.
+pub fn boot_script(options: &LeptosOptions) -> String {
+    let (js, wasm) = asset_names(options);
+    let pkg = &options.site_pkg_dir;
+    format!(
+        "import init, {{ hydrate }} from '/{pkg}/{js}.js';\n\
+         init({{ module_or_path: '/{pkg}/{wasm}.wasm' }}).then(() => hydrate());\n"
+    )
+}
+
+/// Preloads the app's module and wasm and starts it through `/boot.js`.
+#[component]
+fn BootScripts(options: LeptosOptions) -> impl IntoView {
+    let (js, wasm) = asset_names(&options);
+    let pkg = options.site_pkg_dir.clone();
+    view! {
+        <link rel="modulepreload" href=format!("/{pkg}/{js}.js")/>
+        <link rel="preload" href=format!("/{pkg}/{wasm}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=""/>
+        <script type="module" src="/boot.js"></script>
     }
 }
 

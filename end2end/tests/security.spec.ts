@@ -11,6 +11,9 @@ const rawStore = () =>
     .map((k) => [k, localStorage.getItem(k) ?? '']);
 
 test('the device store holds no plaintext; a reload asks for the PIN; wrong PINs are counted', async ({ page }) => {
+  // The CSP allows no inline script but Leptos' nonce-bearing bootstrap: the app must run under it.
+  const blocked: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
   await login(page);
   const label = `GEHEIM-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
@@ -48,6 +51,7 @@ test('the device store holds no plaintext; a reload asks for the PIN; wrong PINs
   await page.goto(url);
   await unlock(page);
   await expect(page.getByLabel('Notiz')).toHaveValue('Mutter berichtet von Schulden und Streit.');
+  expect(blocked).toEqual([]);
 });
 
 test('the app locks itself after the idle time, and the tenth wrong PIN erases the device', async ({ page }) => {

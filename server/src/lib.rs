@@ -40,6 +40,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The generated service worker of the build being served.
     pub service_worker: Arc<String>,
+    /// The script that starts the app (`/boot.js`): a file, so the CSP needs no inline script for it.
+    pub boot_script: Arc<String>,
     /// Bounds concurrent password checks (argon2id needs ~19 MiB each).
     pub password_checks: Arc<tokio::sync::Semaphore>,
 }
@@ -68,17 +70,19 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
-        let service_worker = sw::build(&config.site_root).unwrap_or_else(|e| {
+        let leptos_options = leptos_options(&config);
+        let boot_script = app::boot_script(&leptos_options);
+        let service_worker = sw::build(&config.site_root, &[("/boot.js", &boot_script)]).unwrap_or_else(|e| {
             tracing::warn!(error = %e, site_root = %config.site_root.display(), "cannot read the built site; service worker caches only the shell");
             sw::shell_only()
         });
-        let leptos_options = leptos_options(&config);
         auth::warm_dummy_hash();
         AppState {
             db,
             config: Arc::new(config),
             leptos_options,
             service_worker: Arc::new(service_worker),
+            boot_script: Arc::new(boot_script),
             password_checks: Arc::new(tokio::sync::Semaphore::new(4)),
         }
     }
@@ -106,6 +110,14 @@ async fn service_worker(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
         state.service_worker.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+async fn boot_script(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        state.boot_script.as_str().to_owned(),
     )
         .into_response()
 }
@@ -138,6 +150,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/api/v1/sync/pull", handler: || get(sync_api::pull) },
     Route { method: "GET", path: "/healthz", handler: || get(healthz) },
     Route { method: "GET", path: "/sw.js", handler: || get(service_worker) },
+    Route { method: "GET", path: "/boot.js", handler: || get(boot_script) },
 ];
 
 /// The paths of the app's pages (`app::App`), served as the same shell to everyone.
@@ -171,7 +184,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CompressionLayer::new());
-    for layer in security::layers() {
+    for layer in security::layers(state.config.secure_cookies) {
         router = router.layer(layer);
     }
     router.with_state(state)

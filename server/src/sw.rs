@@ -26,11 +26,13 @@ const TEMPLATE: &str = include_str!("sw.template.js");
 
 /// Builds the service worker script for the site in `site_root`. A missing site (the server started
 /// without a build, as in the API tests) gives a worker that caches the shell pages only.
-pub fn build(site_root: &Path) -> std::io::Result<String> {
+/// `generated` are files the server makes itself (the boot script), precached like the others.
+pub fn build(site_root: &Path, generated: &[(&str, &str)]) -> std::io::Result<String> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     if site_root.exists() {
         collect(site_root, site_root, &mut files)?;
     }
+    files.extend(generated.iter().map(|(url, text)| (url.to_string(), text.as_bytes().to_vec())));
     Ok(render(files))
 }
 
@@ -85,12 +87,13 @@ mod tests {
         std::fs::create_dir_all(dir.join("pkg")).unwrap();
         std::fs::write(dir.join("pkg/app.abc.wasm"), b"one").unwrap();
         std::fs::write(dir.join("pkg/app.d.abc.ts"), b"declare").unwrap();
-        let a = super::build(&dir).unwrap();
+        let a = super::build(&dir, &[("/boot.js", "import init from '/pkg/app.abc.js';")]).unwrap();
         assert!(a.contains("\"/pkg/app.abc.wasm\""));
+        assert!(a.contains("\"/boot.js\""), "the generated boot script is precached");
         assert!(!a.contains(".ts\""), "type declarations are not precached");
         assert!(a.contains("\"/anmelden\""));
         std::fs::write(dir.join("pkg/app.abc.wasm"), b"two").unwrap();
-        let b = super::build(&dir).unwrap();
+        let b = super::build(&dir, &[("/boot.js", "import init from '/pkg/app.abc.js';")]).unwrap();
         assert_ne!(a, b, "a changed asset must change the cache version");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -382,11 +382,26 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
         assert_eq!(h["x-frame-options"], "DENY");
         assert_eq!(h["referrer-policy"], "no-referrer");
         assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         let html = res.text().await.unwrap();
         assert!(html.contains("<html lang=\"de\""), "{path}: {html}");
         assert!(html.contains("manifest.webmanifest"));
         assert!(!html.contains("JA-2026-0142"), "no case data is rendered by the server");
+        // Every <script> loads a file or carries this response's nonce, the only inline scripts
+        // the CSP allows.
+        for tag in html.split("<script").skip(1) {
+            let open_tag = &tag[..tag.find('>').unwrap()];
+            let nonce = open_tag.split("nonce=\"").nth(1).and_then(|n| n.split('"').next());
+            let allowed = open_tag.contains("src=") || nonce.is_some_and(|n| csp.contains(&format!("'nonce-{n}'")));
+            assert!(allowed, "{path}: inline script <script{open_tag}> not allowed by {csp}");
+        }
+        assert!(html.contains("<script type=\"module\" src=\"/boot.js\">"), "{path}");
     }
+    let boot = reqwest::get(app.url("/boot.js")).await.unwrap();
+    assert_eq!(boot.headers()["content-type"], "text/javascript; charset=utf-8");
+    let boot = boot.text().await.unwrap();
+    assert!(boot.starts_with("import init, { hydrate } from '/pkg/passgenau") && boot.contains("hydrate()"), "{boot}");
     let api404 = reqwest::get(app.url("/api/v1/nichts")).await.unwrap();
     assert_eq!(api404.status(), 404);
     let sw = reqwest::get(app.url("/sw.js")).await.unwrap();

@@ -182,6 +182,7 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/v1/sync/pull", MEMBERS),
         row("GET", "/healthz", ANYONE),
         row("GET", "/sw.js", ANYONE),
+        row("GET", "/boot.js", ANYONE),
     ];
     for page in server::sw::SHELL_PAGES.iter().copied() {
         rows.push(row("GET", page, ANYONE));
@@ -248,6 +249,16 @@ async fn call(app: &TestApp, callers: &Callers, row: &Row, caller: Caller, n: us
     };
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
+    // Every answer of every route, errors included, carries the security headers.
+    let h = res.headers();
+    let what = format!("{} {} as {caller:?}", row.method, row.path);
+    assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
+    assert_eq!(h["x-frame-options"], "DENY", "{what}");
+    assert_eq!(h["referrer-policy"], "no-referrer", "{what}");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'self'; script-src 'self' ") && !csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(h.get("strict-transport-security").is_none(), "no HSTS without TLS: {what}");
     let text = res.text().await.unwrap();
     if let Some(token) = second_session {
         assert_eq!(get_as(app, &token, "/api/v1/auth/me").await.0, 401, "logout ended the session");
