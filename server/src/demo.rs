@@ -35,6 +35,13 @@ pub const DEMO_USERS: &[DemoUser] = &[
         team_id: TEAM_NORD,
     },
     DemoUser {
+        id: "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000004",
+        username: "tanja",
+        display_name: "Tanja Thiele",
+        role: "teamleitung",
+        team_id: TEAM_NORD,
+    },
+    DemoUser {
         id: "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000003",
         username: "clara",
         display_name: "Clara Claussen",

@@ -20,6 +20,9 @@ pub enum ApiError {
     BadRequest(String, &'static str),
     #[error("request body too large")]
     TooLarge,
+    /// The user's role does not allow this (the German text says which role does).
+    #[error("forbidden: {0}")]
+    Forbidden(String, &'static str),
     #[error("content type must be application/json")]
     NotJson,
     #[error("this device id belongs to another user")]
@@ -59,6 +62,7 @@ impl ApiError {
                 ),
             ),
             ApiError::BadRequest(_, de) => (StatusCode::BAD_REQUEST, "bad_request", (*de).into()),
+            ApiError::Forbidden(_, de) => (StatusCode::FORBIDDEN, "forbidden", (*de).into()),
             ApiError::NotJson => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "not_json",

@@ -2,6 +2,8 @@
 //! authentication and the versioned sync API over SQLite or PostgreSQL.
 
 pub mod admin;
+pub mod audit;
+pub mod audit_api;
 pub mod auth;
 pub mod compact;
 pub mod config;
@@ -148,6 +150,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/api/v1/auth/me", handler: || get(auth::me) },
     Route { method: "POST", path: "/api/v1/sync/push", handler: || post(sync_api::push) },
     Route { method: "GET", path: "/api/v1/sync/pull", handler: || get(sync_api::pull) },
+    Route { method: "POST", path: "/api/v1/audit/events", handler: || post(audit_api::record_events) },
+    Route { method: "GET", path: "/api/v1/audit", handler: || get(audit_api::read_log) },
     Route { method: "GET", path: "/healthz", handler: || get(healthz) },
     Route { method: "GET", path: "/sw.js", handler: || get(service_worker) },
     Route { method: "GET", path: "/boot.js", handler: || get(boot_script) },

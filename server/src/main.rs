@@ -31,8 +31,9 @@ async fn run() -> anyhow::Result<()> {
         None | Some("serve") | Some("--demo") => {}
         Some("create-admin") => return create_admin(&config, &args[1..]).await,
         Some("compact") => return compact(&config).await,
+        Some("audit-verify") => return audit_verify(&config).await,
         Some("-h") | Some("--help") => {
-            println!("usage: server [serve] [--demo]\n       server create-admin --username NAME --team TEAM [--display-name NAME]  (password on stdin)\n       server compact  (remove tombstones no active device needs; the server also does this hourly)\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, PASSGENAU_TRUST_PROXY, PASSGENAU_LOGIN_MAX_FAILURES, PASSGENAU_LOGIN_MAX_FAILURES_PER_IP, PASSGENAU_LOGIN_WINDOW_SECS, PASSGENAU_LOGIN_LOCK_SECS, PASSGENAU_ACTIVE_DEVICE_DAYS, PASSGENAU_TOMBSTONE_DAYS, RUST_LOG");
+            println!("usage: server [serve] [--demo]\n       server create-admin --username NAME --team TEAM [--display-name NAME]  (password on stdin)\n       server compact  (remove tombstones no active device needs; the server also does this hourly)\n       server audit-verify  (check every team's audit hash chain; exit code 1 if one is broken)\n\nenvironment: DATABASE_URL, PASSGENAU_ADDR, LEPTOS_SITE_ROOT, PASSGENAU_SECURE_COOKIES, PASSGENAU_DEMO, PASSGENAU_TRUST_PROXY, PASSGENAU_LOGIN_MAX_FAILURES, PASSGENAU_LOGIN_MAX_FAILURES_PER_IP, PASSGENAU_LOGIN_WINDOW_SECS, PASSGENAU_LOGIN_LOCK_SECS, PASSGENAU_ACTIVE_DEVICE_DAYS, PASSGENAU_TOMBSTONE_DAYS, RUST_LOG");
             return Ok(());
         }
         Some(other) => anyhow::bail!("unknown command {other:?} (try --help)"),
@@ -80,6 +81,31 @@ async fn compact(config: &Config) -> anyhow::Result<()> {
             "team {}: removed {} tombstones, compacted up to {}",
             c.team_id, c.removed, c.compacted_upto
         );
+    }
+    Ok(())
+}
+
+/// Checks every team's audit chain and prints each head, which an admin can note outside the server:
+/// a chain rewritten from the start by someone with database access no longer ends in a noted head.
+async fn audit_verify(config: &Config) -> anyhow::Result<()> {
+    let url = redact_url(&config.database_url);
+    let db =
+        db::connect(&config.database_url).await.with_context(|| format!("cannot open database {url}"))?;
+    let mut broken = 0;
+    for (team, verdict) in db.audit_verify().await? {
+        match verdict {
+            Ok(n) => {
+                let head = db.audit_entries(&team, None).await?.last().map(|e| e.hash.clone()).unwrap_or_default();
+                println!("team {team}: {n} entries, chain intact, head {head}");
+            }
+            Err(e) => {
+                broken += 1;
+                println!("BROKEN: {e}");
+            }
+        }
+    }
+    if broken > 0 {
+        anyhow::bail!("{broken} audit chain(s) broken");
     }
     Ok(())
 }

@@ -695,3 +695,67 @@ both!(checklist_answers_to_different_items_merge_and_the_same_item_conflicts, |a
     let (_, r) = push(&app, &anna, DEVICE_A, vec![bad]).await;
     assert_eq!(r["rejected"].as_array().unwrap().len(), 1, "{r}");
 });
+
+/// Runs one statement directly on the test database (to tamper with it as an intruder would).
+async fn raw_execute(app: &TestApp, sql: &str) {
+    use sqlx::Connection;
+    if app.database_url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    }
+}
+
+both!(the_audit_log_records_changes_and_device_events_as_a_verifiable_chain, |app: TestApp| async move {
+    use server::audit::ChainError;
+
+    let anna = app.login("anna").await;
+    push(&app, &anna, DEVICE_A, vec![put_case(1, 31, "AZ 31", ""), put_fields(2, 31, json!({"note": "neu"}))]).await;
+    // Viewed and exported on the device while offline, reported with the next sync; a resend of the
+    // same events is recorded once.
+    let events = json!({"client_id": DEVICE_A, "events": [
+        {"id": "e0000000-0000-4000-8000-000000000001", "at": "2026-11-24T08:15:00Z", "action": "case.view", "case_id": case_id(31)},
+        {"id": "e0000000-0000-4000-8000-000000000002", "at": "2026-11-24T08:20:00Z", "action": "case.export", "case_id": case_id(31)},
+    ]});
+    for expected in [2, 0] {
+        let res = anna.post(app.url("/api/v1/audit/events")).json(&events).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.json::<Value>().await.unwrap()["recorded"], expected);
+    }
+    let bad = json!({"client_id": DEVICE_A, "events": [{"id": "e0000000-0000-4000-8000-000000000003", "at": "2026-11-24T08:20:00Z", "action": "case.delete_everything", "case_id": case_id(31)}]});
+    let res = anna.post(app.url("/api/v1/audit/events")).json(&bad).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.json::<Value>().await.unwrap()["message_de"].as_str().unwrap().contains("ungültig"));
+
+    // A Fachkraft may not read the log; the Teamleitung reads her team's.
+    let res = anna.get(app.url("/api/v1/audit")).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.json::<Value>().await.unwrap()["message_de"].as_str().unwrap().contains("Teamleitung"));
+    let tanja = app.login("tanja").await;
+    let log: Vec<Value> =
+        tanja.get(app.url(&format!("/api/v1/audit?case_id={}", case_id(31)))).send().await.unwrap().json().await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["record.put", "record.put", "case.view", "case.export"]);
+    assert!(log.iter().all(|e| e["actor"] == "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000001"));
+    assert_eq!(log[2]["device_at"], "2026-11-24T08:15:00Z");
+    // Clara of team Süd sees none of it (her team's log has no entry of this case).
+    let clara = app.login("clara").await;
+    assert_eq!(clara.get(app.url("/api/v1/audit")).send().await.unwrap().status(), 403);
+
+    // Intact chains verify; an edited row is found, with its position.
+    let verdicts = app.db.audit_verify().await.unwrap();
+    assert!(verdicts.iter().all(|(_, v)| v.is_ok()), "{verdicts:?}");
+    let nord = log[0]["team_id"].as_str().unwrap().to_owned();
+    let n = log[2]["n"].as_i64().unwrap();
+    raw_execute(&app, &format!("UPDATE audit_log SET action = 'case.view' WHERE team_id = '{nord}' AND n = {}", n + 1)).await;
+    let verdicts = app.db.audit_verify().await.unwrap();
+    let (_, v) = verdicts.iter().find(|(t, _)| *t == nord).unwrap();
+    assert_eq!(v, &Err(ChainError::Edited { team: nord.clone(), n: n + 1 }));
+    // A removed row is found too, even after the intruder fixed up the edited one.
+    raw_execute(&app, &format!("DELETE FROM audit_log WHERE team_id = '{nord}' AND n = {}", n + 1)).await;
+    let verdicts = app.db.audit_verify().await.unwrap();
+    let (_, v) = verdicts.iter().find(|(t, _)| *t == nord).unwrap();
+    assert!(matches!(v, Err(ChainError::Truncated { .. }) | Err(ChainError::Broken { .. })), "{v:?}");
+});

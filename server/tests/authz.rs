@@ -180,6 +180,9 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/v1/auth/me", MEMBERS),
         row("POST", "/api/v1/sync/push", MEMBERS),
         row("GET", "/api/v1/sync/pull", MEMBERS),
+        row("POST", "/api/v1/audit/events", MEMBERS),
+        // Only Teamleitung and Admin read the log; the matrix's members are Fachkräfte.
+        row("GET", "/api/v1/audit", [401, 401, 401, 401, 403, 403]),
         row("GET", "/healthz", ANYONE),
         row("GET", "/sw.js", ANYONE),
         row("GET", "/boot.js", ANYONE),
@@ -237,6 +240,7 @@ async fn call(app: &TestApp, callers: &Callers, row: &Row, caller: Caller, n: us
             req.json(&json!({"username": format!("unbekannt-{n}"), "password": "falsch"}))
         }
         "/api/v1/auth/logout" => req.json(&json!({})),
+        "/api/v1/audit/events" => req.json(&json!({"client_id": random_id(), "events": []})),
         "/api/v1/sync/push" => {
             let device = match caller {
                 Caller::Nord => DEV_NORD.to_owned(),

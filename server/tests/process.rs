@@ -125,3 +125,42 @@ fn compact_removes_old_tombstones_and_reports_per_team() {
         .unwrap();
     assert!(one_line_error(&bad).contains("PASSGENAU_TOMBSTONE_DAYS"));
 }
+
+#[test]
+fn audit_verify_reports_intact_chains_and_fails_on_an_edited_row() {
+    let dir = common::TempDir::new();
+    let url = format!("sqlite:{}", dir.0.join("audit.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let team = rt.block_on(async {
+        let db = server::db::connect(&url).await.unwrap();
+        server::demo::seed_if_empty(&db).await.unwrap();
+        let team = db.team_id_by_name("Sozialraumteam Nord (Demo)").await.unwrap().expect("demo team");
+        let event = |n: u8| server::audit::NewEntry {
+            device_at: Some("2026-11-24T08:00:00Z".into()),
+            actor: "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000001".into(),
+            client_id: None,
+            action: "case.view".into(),
+            record_kind: None,
+            record_id: None,
+            case_id: Some("5d2e7c1a-7b3f-4e8a-9c2d-000000000001".into()),
+            event_id: Some(format!("e0000000-0000-4000-8000-00000000000{n}")),
+        };
+        assert_eq!(db.audit_append(&team, vec![event(1), event(2), event(3)]).await.unwrap(), 3);
+        team
+    });
+    let out = server().arg("audit-verify").env("DATABASE_URL", &url).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    // The demo cases were pushed (one entry each), then the three views.
+    assert!(text.contains(&format!("team {team}: 6 entries, chain intact, head ")), "{text}");
+
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("UPDATE audit_log SET device_at = '2026-11-24T09:00:00Z' WHERE n = 2").execute(&mut c).await.unwrap();
+    });
+    let out = server().arg("audit-verify").env("DATABASE_URL", &url).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(text.contains(&format!("BROKEN: team {team}: entry 2 does not match its hash (edited)")), "{text}");
+}

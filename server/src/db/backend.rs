@@ -82,7 +82,7 @@ fn postgres_sql(sql: &str) -> Cow<'_, str> {
     Cow::Owned(pg_sql(sql))
 }
 
-fn now_rfc3339() -> String {
+pub(super) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
@@ -337,6 +337,7 @@ macro_rules! impl_database {
                 let mut last = u64::try_from(last).map_err(|_| DbError::Corrupt("negative mutation id".into()))?;
                 let start = last;
                 let mut rejected = Vec::new();
+                let mut rejected_ids: Vec<u64> = Vec::new();
                 // A replayed push (its response was lost) gets the rejections it had the first time.
                 let replayed: Vec<u64> = mutations.iter().map(|m| m.id).filter(|id| *id <= last).collect();
                 if let (Some(lo), Some(hi)) = (replayed.iter().min(), replayed.iter().max()) {
@@ -448,11 +449,39 @@ macro_rules! impl_database {
                             .execute(&mut *tx)
                             .await?;
                             tracing::info!(mutation = m.id, reason = %rejection.reason, "mutation rejected");
+                            rejected_ids.push(m.id);
                             rejected.push(rejection);
                         }
                     }
                     last = m.id;
                 }
+                // Every applied change goes into the team's audit chain, in this transaction.
+                let audit: Vec<crate::audit::NewEntry> = mutations
+                    .iter()
+                    .filter(|m| m.id > start && m.id <= last && !rejected_ids.contains(&m.id))
+                    .map(|m| {
+                        let body = state
+                            .get(&m.record_id)
+                            .and_then(|c| c.as_ref())
+                            .map(|c| c.stored.body.clone())
+                            .unwrap_or_default();
+                        crate::audit::NewEntry {
+                            device_at: None,
+                            actor: actor.user_id.clone(),
+                            client_id: Some(client_id.to_owned()),
+                            action: if matches!(m.op, passgenau_domain::sync::Op::Delete) {
+                                "record.delete".into()
+                            } else {
+                                "record.put".into()
+                            },
+                            record_kind: Some(m.kind.as_str().to_owned()),
+                            record_id: Some(m.record_id.clone()),
+                            case_id: crate::audit::case_of(m.kind, &m.record_id, &body),
+                            event_id: None,
+                        }
+                    })
+                    .collect();
+                Self::audit_in_tx(&mut tx, &actor.team_id, audit, &now).await?;
                 for chunk in dirty.chunks(WRITE_CHUNK) {
                     let sql = format!(
                         "INSERT INTO records (id, team_id, kind, seq, deleted, body, updated_by, updated_at, \

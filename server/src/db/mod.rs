@@ -2,6 +2,7 @@
 //! backend; the SQL is written once with `?` placeholders and rewritten for PostgreSQL (see [`pg_sql`]).
 //! Queries are runtime-checked (no compile-time database needed to build).
 
+mod audit;
 mod backend;
 mod throttle;
 
@@ -11,6 +12,7 @@ use async_trait::async_trait;
 use passgenau_domain::sync::{Mutation, PullResponse, PushResponse};
 
 pub use backend::{connect, Backend};
+pub use audit::{AuditLog, TeamVerdict};
 pub use throttle::{Counter, Limit, LoginThrottle};
 
 /// A user as the server knows them. `password_hash` never leaves the server.
@@ -81,7 +83,7 @@ pub struct Compaction {
 }
 
 #[async_trait]
-pub trait Database: LoginThrottle + Send + Sync + 'static {
+pub trait Database: LoginThrottle + AuditLog + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     async fn migrate(&self) -> Result<(), DbError>;
     async fn ping(&self) -> Result<(), DbError>;
