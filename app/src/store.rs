@@ -6,7 +6,9 @@
 //! - `pg1:client`: this device's id, next mutation id, pull cursor, last sync ([`ClientMeta`]),
 //! - `pg1:rec:<kind>:<id>`: a record: the server's body and the local view ([`StoredRecord`]),
 //! - `pg1:mut:<000000000042>`: an unsent mutation ([`StoredMutation`]), in order,
-//! - `pg1:rej:<000000000042>`: a mutation the server rejected, with the reason ([`StoredRejection`]).
+//! - `pg1:rej:<000000000042>`: a mutation the server rejected, with the reason ([`StoredRejection`]),
+//! - `pg1:aud:<time>~<uuid>`: something done with a case that the audit log must know (viewed,
+//!   exported), recorded offline too and uploaded after the next sync ([`AuditEvent`]).
 //!
 //! Invariant: unsent mutations are only removed after the server reported them processed.
 
@@ -36,6 +38,7 @@ const KEY_NEXT: &str = "pg1:next";
 const KEY_SENT: &str = "pg1:sent";
 const MUT_PREFIX: &str = "pg1:mut:";
 const REJ_PREFIX: &str = "pg1:rej:";
+const AUDIT_PREFIX: &str = "pg1:aud:";
 
 fn rec_prefix(kind: RecordKind) -> String {
     format!("pg1:rec:{}:", kind.as_str())
@@ -898,6 +901,65 @@ pub fn set_last_sync(kv: &dyn Kv, now: &str) -> Result<(), StoreError> {
 }
 
 /// The unsent changes as a JSON document the user can download and keep.
+/// An action on a case for the server's audit log, as the device records and uploads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub schema: u16,
+    pub id: String,
+    /// RFC 3339, device time.
+    pub at: String,
+    /// `case.view` or `case.export`.
+    pub action: String,
+    pub case_id: String,
+}
+
+/// Records that this user did `action` with a case, to be uploaded to the audit log.
+pub fn record_audit_event(kv: &dyn Kv, action: &str, case_id: &str, id: &str, at: &str) -> Result<(), StoreError> {
+    meta(kv).ok_or(StoreError::NotLoggedIn)?;
+    let e = AuditEvent {
+        schema: STORE_SCHEMA,
+        id: id.to_owned(),
+        at: at.to_owned(),
+        action: action.to_owned(),
+        case_id: case_id.to_owned(),
+    };
+    write(kv, &format!("{AUDIT_PREFIX}{at}~{id}"), &e)
+}
+
+/// The recorded events not yet uploaded, oldest first, with their keys.
+pub fn audit_events(kv: &dyn Kv) -> Vec<(String, AuditEvent)> {
+    let mut keys = kv.keys(AUDIT_PREFIX);
+    keys.sort();
+    keys.into_iter().filter_map(|k| read::<AuditEvent>(kv, &k).map(|e| (k, e))).collect()
+}
+
+/// The cases the unsent changes belong to (what an export of them carries).
+pub fn unsent_case_ids(kv: &dyn Kv) -> Vec<String> {
+    let mut ids: Vec<String> = pending(kv, usize::MAX)
+        .iter()
+        .filter_map(|m| match m.kind {
+            RecordKind::Case => Some(m.record_id.clone()),
+            _ => match m.record_id.split_once('~') {
+                Some((case, _)) => Some(case.to_owned()),
+                None => match &m.op {
+                    Op::Put { fields } => fields.get("case_id").and_then(|c| c.as_str()).map(str::to_owned),
+                    _ => None,
+                },
+            },
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Forgets events the server has recorded.
+pub fn remove_audit_events(kv: &dyn Kv, keys: &[String]) {
+    for k in keys {
+        kv.remove(k);
+    }
+}
+
 pub fn export_unsent(kv: &dyn Kv) -> String {
     let doc = serde_json::json!({
         "format": "passgenau-unsent-changes",

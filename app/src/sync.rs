@@ -213,5 +213,25 @@ impl Transport for Http {
 #[cfg(feature = "hydrate")]
 pub async fn sync_once() -> Result<(), SyncError> {
     let kv = crate::kv::device().ok_or(StoreError::Unavailable)?;
-    sync_round(&kv, &Http, &crate::util::now_iso()).await
+    sync_round(&kv, &Http, &crate::util::now_iso()).await?;
+    upload_audit_events(&kv).await
+}
+
+/// Hands the recorded audit events (views, exports) to the server; they stay queued on failure.
+#[cfg(feature = "hydrate")]
+pub async fn upload_audit_events(kv: &dyn crate::kv::Kv) -> Result<(), SyncError> {
+    let events = crate::store::audit_events(kv);
+    let Some(client_id) = crate::store::meta(kv).map(|m| m.client_id) else { return Ok(()) };
+    for chunk in events.chunks(500) {
+        let body = serde_json::json!({
+            "client_id": client_id,
+            "events": chunk.iter().map(|(_, e)| serde_json::json!({
+                "id": e.id, "at": e.at, "action": e.action, "case_id": e.case_id,
+            })).collect::<Vec<_>>(),
+        });
+        let _: serde_json::Value = net::post("/api/v1/audit/events", &body).await?;
+        let keys: Vec<String> = chunk.iter().map(|(k, _)| k.clone()).collect();
+        crate::store::remove_audit_events(kv, &keys);
+    }
+    Ok(())
 }

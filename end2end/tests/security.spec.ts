@@ -80,3 +80,49 @@ test('the app locks itself after the idle time, and the tenth wrong PIN erases t
   await expect(page.getByRole('heading', { name: 'Anmelden' })).toBeVisible();
   expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('pg1:')))).toEqual([]);
 });
+
+test('viewing and exporting a case offline reach the audit log, which the Teamleitung reads', async ({ page, context, playwright, baseURL }) => {
+  await login(page);
+  const label = `AUDIT-${Date.now()}`;
+  await page.getByRole('link', { name: 'Neuer Fall' }).click();
+  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Beginn').fill('2026-11-03');
+  await page.getByRole('button', { name: 'Fall anlegen' }).click();
+  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+  const caseId = new URL(page.url()).searchParams.get('id')!;
+
+  // Offline: the case is opened again from the list and its unsent change is saved to a file.
+  await context.setOffline(true);
+  await page.getByRole('link', { name: 'Passgenau' }).click();
+  await page.getByRole('link', { name: label }).click();
+  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+  await page.getByLabel('Notiz').fill('Offline ergänzt.');
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '1');
+  await page.goto('/nicht-uebertragen');
+  await unlock(page);
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Als Datei herunterladen' }).click();
+  await download;
+
+  // Back online, one sync hands over the case and the recorded events.
+  await context.setOffline(false);
+  await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+  await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '0');
+
+  const lead = await playwright.request.newContext({ baseURL });
+  expect((await lead.post('/api/v1/auth/login', { data: { username: 'tanja', password: 'passgenau-demo' } })).ok()).toBe(true);
+  await expect.poll(async () => {
+    const log = await (await lead.get(`/api/v1/audit?case_id=${caseId}`)).json();
+    return log.map((e: any) => e.action).sort();
+  }).toEqual(['case.export', 'case.view', 'case.view', 'record.put', 'record.put']);
+  const log = await (await lead.get(`/api/v1/audit?case_id=${caseId}`)).json();
+  expect(log.every((e: any) => e.actor === '3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000001')).toBe(true);
+  const exported = log.find((e: any) => e.action === 'case.export');
+  expect(exported.device_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+  // A Fachkraft may not read it.
+  const fk = await playwright.request.newContext({ baseURL });
+  await fk.post('/api/v1/auth/login', { data: { username: 'ben', password: 'passgenau-demo' } });
+  expect((await fk.get('/api/v1/audit')).status()).toBe(403);
+  await lead.dispose();
+  await fk.dispose();
+});

@@ -20,6 +20,20 @@ pub fn CaseDetail() -> impl IntoView {
         let id = id.get()?;
         crate::kv::device().and_then(|kv| store::case(&kv, &id))
     });
+    // Opening a case goes into the audit log (recorded here, offline too; uploaded after a sync).
+    let logged = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        let Some(c) = case.get() else { return };
+        let id = c.id.to_string();
+        if logged.get_value().as_deref() == Some(id.as_str()) {
+            return;
+        }
+        logged.set_value(Some(id.clone()));
+        #[cfg(feature = "hydrate")]
+        if let (Some(kv), Some(event)) = (crate::kv::device(), crate::util::new_uuid()) {
+            let _ = store::record_audit_event(&kv, "case.view", &id, &event, &crate::util::now_iso());
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let checklist_done = ctx.from_device(None, move |kv| {
         let id = passgenau_domain::case::CaseId::parse(&id.get()?).ok()?;

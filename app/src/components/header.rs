@@ -23,6 +23,13 @@ pub fn Header() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 // The device is wiped only once the server session is gone: offline, a valid cookie
                 // would otherwise stay behind on a device that looks logged out.
+                // What was viewed or exported on this device reaches the audit log before its data go.
+                if crate::sync::upload_audit_events(&kv).await.is_err() {
+                    message.set(Some(
+                        "Abmelden geht nur mit Verbindung zum Server. Bitte später erneut versuchen.".into(),
+                    ));
+                    return;
+                }
                 let res: Result<serde_json::Value, SyncError> =
                     crate::sync::post("/api/v1/auth/logout", &serde_json::json!({})).await;
                 match res {

@@ -64,7 +64,9 @@ fn Pending(data: Data) -> impl IntoView {
                         <span class="meta">{p.1}</span></li>
                 </For>
             </ol>
+            // The file leaves the app: the audit log learns which cases went with it.
             <a class="button" download="passgenau-nicht-uebertragen.json"
+                on:click=move |_| log_export()
                 href=move || data.get().2>"Als Datei herunterladen"</a>
         </Show>
     }
@@ -132,6 +134,17 @@ fn describe(m: &Mutation) -> String {
 }
 
 /// A `data:` link to the unsent changes as JSON, so the user can keep a copy outside the browser.
+fn log_export() {
+    #[cfg(feature = "hydrate")]
+    if let Some(kv) = crate::kv::device() {
+        for case in store::unsent_case_ids(&kv) {
+            if let Some(id) = crate::util::new_uuid() {
+                let _ = store::record_audit_event(&kv, "case.export", &case, &id, &crate::util::now_iso());
+            }
+        }
+    }
+}
+
 fn download_href(json: &str) -> String {
     #[cfg(feature = "hydrate")]
     {

@@ -371,3 +371,18 @@ fn hilfesetting_modules_are_added_changed_and_removed_one_field_at_a_time() {
     assert_eq!(hilfesetting(&kv, &c.id).instances.len(), 1);
     let _ = bad;
 }
+
+#[test]
+fn audit_events_queue_in_order_until_uploaded() {
+    let kv = MemKv::default();
+    assert_eq!(record_audit_event(&kv, "case.view", "c1", "e1", "2026-11-24T08:00:00Z"), Err(StoreError::NotLoggedIn));
+    begin_session(&kv, &user("u1"), CLIENT).unwrap();
+    record_audit_event(&kv, "case.view", "c1", "e2", "2026-11-24T09:00:00Z").unwrap();
+    record_audit_event(&kv, "case.export", "c1", "e1", "2026-11-24T08:00:00Z").unwrap();
+    let events = audit_events(&kv);
+    let ids: Vec<&str> = events.iter().map(|(_, e)| e.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "e2"], "oldest first");
+    assert_eq!(pending_count(&kv), 0, "audit events are not unsent changes of cases");
+    remove_audit_events(&kv, &[events[0].0.clone()]);
+    assert_eq!(audit_events(&kv).len(), 1);
+}
