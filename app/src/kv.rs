@@ -109,7 +109,8 @@ pub async fn apply_remote_change(key: Option<String>, new_value: Option<String>)
         crate::vault::erase();
         return;
     };
-    if key == crate::lock::LOCK_KEY || !key.starts_with(crate::store::PREFIX) || !crate::vault::is_unlocked() {
+    if key == crate::lock::LOCK_KEY || !key.starts_with(crate::store::PREFIX) || !crate::vault::is_unlocked()
+    {
         return;
     }
     let plain = match new_value {

@@ -43,8 +43,12 @@ pub enum SecretError {
 impl SecretError {
     pub fn message_de(&self) -> &'static str {
         match self {
-            SecretError::TooShort => "Die PIN braucht mindestens 6 Ziffern, ein Passwort mindestens 8 Zeichen.",
-            SecretError::Trivial => "Diese PIN ist zu leicht zu erraten (gleiche Ziffern oder eine Zahlenfolge).",
+            SecretError::TooShort => {
+                "Die PIN braucht mindestens 6 Ziffern, ein Passwort mindestens 8 Zeichen."
+            }
+            SecretError::Trivial => {
+                "Diese PIN ist zu leicht zu erraten (gleiche Ziffern oder eine Zahlenfolge)."
+            }
             SecretError::Mismatch => "Die beiden Eingaben stimmen nicht überein.",
         }
     }

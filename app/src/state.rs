@@ -98,7 +98,10 @@ impl AppCtx {
 
     #[cfg(feature = "hydrate")]
     async fn run_sync(self) -> bool {
-        if self.syncing.get_untracked() || self.session.get_untracked().is_none() || !crate::vault::is_unlocked() {
+        if self.syncing.get_untracked()
+            || self.session.get_untracked().is_none()
+            || !crate::vault::is_unlocked()
+        {
             return false;
         }
         // Only the writing tab syncs; the others see its results through `storage` events.
@@ -172,20 +175,21 @@ impl AppCtx {
                 let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
                 on_offline.forget();
                 // Another tab of this browser changed the device store: show the same state here.
-                let on_storage = Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |ev: web_sys::StorageEvent| {
-                    let (key, value) = (ev.key(), ev.new_value());
-                    leptos::task::spawn_local(async move {
-                        let erased = key.is_none()
-                            || (key.as_deref() == Some(crate::lock::LOCK_KEY) && value.is_none());
-                        if erased {
-                            crate::vault::erase();
-                            ctx.refresh_lock();
-                            return;
-                        }
-                        crate::kv::apply_remote_change(key, value).await;
-                        ctx.touch();
+                let on_storage =
+                    Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |ev: web_sys::StorageEvent| {
+                        let (key, value) = (ev.key(), ev.new_value());
+                        leptos::task::spawn_local(async move {
+                            let erased = key.is_none()
+                                || (key.as_deref() == Some(crate::lock::LOCK_KEY) && value.is_none());
+                            if erased {
+                                crate::vault::erase();
+                                ctx.refresh_lock();
+                                return;
+                            }
+                            crate::kv::apply_remote_change(key, value).await;
+                            ctx.touch();
+                        });
                     });
-                });
                 let _ = w.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
                 on_storage.forget();
                 crate::kv::on_write_failed(move |full| ctx.storage_full.set(full));
@@ -349,7 +353,8 @@ mod autolock {
     pub fn start(ctx: AppCtx) {
         LAST_ACTIVITY.with(|l| l.set(crate::util::now_ms()));
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-        let on_activity = Closure::<dyn FnMut()>::new(move || LAST_ACTIVITY.with(|l| l.set(crate::util::now_ms())));
+        let on_activity =
+            Closure::<dyn FnMut()>::new(move || LAST_ACTIVITY.with(|l| l.set(crate::util::now_ms())));
         for ev in ["pointerdown", "keydown", "input", "scroll"] {
             let _ = doc.add_event_listener_with_callback(ev, on_activity.as_ref().unchecked_ref());
         }

@@ -914,7 +914,13 @@ pub struct AuditEvent {
 }
 
 /// Records that this user did `action` with a case, to be uploaded to the audit log.
-pub fn record_audit_event(kv: &dyn Kv, action: &str, case_id: &str, id: &str, at: &str) -> Result<(), StoreError> {
+pub fn record_audit_event(
+    kv: &dyn Kv,
+    action: &str,
+    case_id: &str,
+    id: &str,
+    at: &str,
+) -> Result<(), StoreError> {
     meta(kv).ok_or(StoreError::NotLoggedIn)?;
     let e = AuditEvent {
         schema: STORE_SCHEMA,

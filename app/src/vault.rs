@@ -42,17 +42,21 @@ pub enum VaultError {
 impl VaultError {
     pub fn message_de(&self) -> String {
         match self {
-            VaultError::NoCrypto => "Dieser Browser kann die Daten nicht verschlüsseln. Bitte einen aktuellen \
+            VaultError::NoCrypto => {
+                "Dieser Browser kann die Daten nicht verschlüsseln. Bitte einen aktuellen \
                                      Browser verwenden (Chrome, Firefox, Safari, Edge)."
-                .into(),
+                    .into()
+            }
             VaultError::Storage => "Der Speicher dieses Geräts ist voll oder gesperrt.".into(),
             VaultError::Wrong(a) => a.message_de(),
             VaultError::Blocked(secs) => {
                 format!("Zu viele falsche Versuche. Nächster Versuch in {}.", crate::lock::wait_de(*secs))
             }
-            VaultError::Damaged => "Ein Teil der Daten auf diesem Gerät ist beschädigt und kann nicht gelesen \
+            VaultError::Damaged => {
+                "Ein Teil der Daten auf diesem Gerät ist beschädigt und kann nicht gelesen \
                                     werden. Bitte an die Administration wenden."
-                .into(),
+                    .into()
+            }
         }
     }
 }
@@ -126,7 +130,8 @@ async fn derive_key(secret: &str, salt: &[u8], iterations: u32) -> Result<Crypto
 /// Starts encrypting `plain` for storage under `aad`; the promise resolves to iv ‖ ciphertext.
 fn seal_start(key: &CryptoKey, aad: &str, plain: &str) -> Result<(JsFuture, [u8; 12]), VaultError> {
     let iv = random_bytes::<12>()?;
-    let alg = object(&[("name", "AES-GCM".into()), ("iv", bytes(&iv)), ("additionalData", bytes(aad.as_bytes()))]);
+    let alg =
+        object(&[("name", "AES-GCM".into()), ("iv", bytes(&iv)), ("additionalData", bytes(aad.as_bytes()))]);
     let p = subtle()?.encrypt_with_object_and_u8_array(&alg, key, plain.as_bytes()).map_err(js_err)?;
     Ok((JsFuture::from(p), iv))
 }
@@ -144,7 +149,11 @@ fn open_start(key: &CryptoKey, aad: &str, stored: &str) -> Result<JsFuture, Vaul
     if raw.len() < 12 + 16 {
         return Err(VaultError::Damaged);
     }
-    let alg = object(&[("name", "AES-GCM".into()), ("iv", bytes(&raw[..12])), ("additionalData", bytes(aad.as_bytes()))]);
+    let alg = object(&[
+        ("name", "AES-GCM".into()),
+        ("iv", bytes(&raw[..12])),
+        ("additionalData", bytes(aad.as_bytes())),
+    ]);
     Ok(JsFuture::from(subtle()?.decrypt_with_object_and_u8_array(&alg, key, &raw[12..]).map_err(js_err)?))
 }
 

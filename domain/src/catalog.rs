@@ -198,7 +198,8 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog shipped with the app.
     pub fn builtin() -> Result<Self, CatalogError> {
-        let value = serde_json::from_str(BUILTIN_CATALOG_JSON).map_err(|e| CatalogError::Malformed(e.to_string()))?;
+        let value =
+            serde_json::from_str(BUILTIN_CATALOG_JSON).map_err(|e| CatalogError::Malformed(e.to_string()))?;
         Self::from_json(value)
     }
 

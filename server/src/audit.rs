@@ -174,7 +174,12 @@ mod tests {
         let mut out: Vec<AuditEntry> = Vec::new();
         for i in 0..n {
             let (pn, ph) = out.last().map_or((0, GENESIS.to_owned()), |e| (e.n, e.hash.clone()));
-            out.push(new(if i % 2 == 0 { "record.put" } else { "case.view" }).chain("t1", pn, &ph, "2026-11-24T10:00:00Z"));
+            out.push(new(if i % 2 == 0 { "record.put" } else { "case.view" }).chain(
+                "t1",
+                pn,
+                &ph,
+                "2026-11-24T10:00:00Z",
+            ));
         }
         out
     }
@@ -192,14 +197,20 @@ mod tests {
 
         let mut rehashed = edited.clone();
         rehashed[2].hash = rehashed[2].compute_hash();
-        assert_eq!(verify(&rehashed, (rehashed[4].n, &rehashed[4].hash)), Err(ChainError::Broken { team: "t1".into(), n: 4, prev: 3 }));
+        assert_eq!(
+            verify(&rehashed, (rehashed[4].n, &rehashed[4].hash)),
+            Err(ChainError::Broken { team: "t1".into(), n: 4, prev: 3 })
+        );
 
         let mut removed = c.clone();
         removed.remove(1);
         assert_eq!(verify(&removed, head), Err(ChainError::Broken { team: "t1".into(), n: 3, prev: 1 }));
 
         let truncated = &c[..4];
-        assert_eq!(verify(truncated, head), Err(ChainError::Truncated { team: "t1".into(), found: 4, head: 5 }));
+        assert_eq!(
+            verify(truncated, head),
+            Err(ChainError::Truncated { team: "t1".into(), found: 4, head: 5 })
+        );
     }
 
     #[test]
@@ -218,7 +229,10 @@ mod tests {
         let none = serde_json::json!({});
         assert_eq!(case_of(RecordKind::Case, "c1", &none).as_deref(), Some("c1"));
         assert_eq!(case_of(RecordKind::Checklist, "c1~checkliste", &none).as_deref(), Some("c1"));
-        assert_eq!(case_of(RecordKind::Visit, "v1", &serde_json::json!({"case_id": "c2"})).as_deref(), Some("c2"));
+        assert_eq!(
+            case_of(RecordKind::Visit, "v1", &serde_json::json!({"case_id": "c2"})).as_deref(),
+            Some("c2")
+        );
         assert_eq!(case_of(RecordKind::Visit, "v1", &none), None);
     }
 }

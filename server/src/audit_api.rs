@@ -49,7 +49,8 @@ pub async fn record_events(
     body: axum::body::Bytes,
 ) -> Result<Json<EventsResponse>, ApiError> {
     crate::error::require_json(&headers)?;
-    let req: EventsRequest = serde_json::from_slice(&body).map_err(|e| bad(format!("malformed events: {e}")))?;
+    let req: EventsRequest =
+        serde_json::from_slice(&body).map_err(|e| bad(format!("malformed events: {e}")))?;
     if uuid::Uuid::parse_str(&req.client_id).is_err() {
         return Err(bad("client_id must be a UUID".into()));
     }

@@ -95,7 +95,8 @@ async fn audit_verify(config: &Config) -> anyhow::Result<()> {
     for (team, verdict) in db.audit_verify().await? {
         match verdict {
             Ok(n) => {
-                let head = db.audit_entries(&team, None).await?.last().map(|e| e.hash.clone()).unwrap_or_default();
+                let head =
+                    db.audit_entries(&team, None).await?.last().map(|e| e.hash.clone()).unwrap_or_default();
                 println!("team {team}: {n} entries, chain intact, head {head}");
             }
             Err(e) => {

@@ -43,7 +43,10 @@ mod tests {
                 r = r.layer(l);
             }
             let res = r.oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
-            assert_eq!(res.headers().get("strict-transport-security").map(|v| v.to_str().unwrap()), tls.then_some(HSTS));
+            assert_eq!(
+                res.headers().get("strict-transport-security").map(|v| v.to_str().unwrap()),
+                tls.then_some(HSTS)
+            );
             assert!(!res.headers()["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
         }
     }

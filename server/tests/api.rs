@@ -393,7 +393,8 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
         for tag in html.split("<script").skip(1) {
             let open_tag = &tag[..tag.find('>').unwrap()];
             let nonce = open_tag.split("nonce=\"").nth(1).and_then(|n| n.split('"').next());
-            let allowed = open_tag.contains("src=") || nonce.is_some_and(|n| csp.contains(&format!("'nonce-{n}'")));
+            let allowed =
+                open_tag.contains("src=") || nonce.is_some_and(|n| csp.contains(&format!("'nonce-{n}'")));
             assert!(allowed, "{path}: inline script <script{open_tag}> not allowed by {csp}");
         }
         assert!(html.contains("<script type=\"module\" src=\"/boot.js\">"), "{path}");
@@ -401,7 +402,10 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
     let boot = reqwest::get(app.url("/boot.js")).await.unwrap();
     assert_eq!(boot.headers()["content-type"], "text/javascript; charset=utf-8");
     let boot = boot.text().await.unwrap();
-    assert!(boot.starts_with("import init, { hydrate } from '/pkg/passgenau") && boot.contains("hydrate()"), "{boot}");
+    assert!(
+        boot.starts_with("import init, { hydrate } from '/pkg/passgenau") && boot.contains("hydrate()"),
+        "{boot}"
+    );
     let api404 = reqwest::get(app.url("/api/v1/nichts")).await.unwrap();
     assert_eq!(api404.status(), 404);
     let sw = reqwest::get(app.url("/sw.js")).await.unwrap();
@@ -712,7 +716,13 @@ both!(the_audit_log_records_changes_and_device_events_as_a_verifiable_chain, |ap
     use server::audit::ChainError;
 
     let anna = app.login("anna").await;
-    push(&app, &anna, DEVICE_A, vec![put_case(1, 31, "AZ 31", ""), put_fields(2, 31, json!({"note": "neu"}))]).await;
+    push(
+        &app,
+        &anna,
+        DEVICE_A,
+        vec![put_case(1, 31, "AZ 31", ""), put_fields(2, 31, json!({"note": "neu"}))],
+    )
+    .await;
     // Viewed and exported on the device while offline, reported with the next sync; a resend of the
     // same events is recorded once.
     let events = json!({"client_id": DEVICE_A, "events": [
@@ -734,8 +744,14 @@ both!(the_audit_log_records_changes_and_device_events_as_a_verifiable_chain, |ap
     assert_eq!(res.status(), 403);
     assert!(res.json::<Value>().await.unwrap()["message_de"].as_str().unwrap().contains("Teamleitung"));
     let tanja = app.login("tanja").await;
-    let log: Vec<Value> =
-        tanja.get(app.url(&format!("/api/v1/audit?case_id={}", case_id(31)))).send().await.unwrap().json().await.unwrap();
+    let log: Vec<Value> = tanja
+        .get(app.url(&format!("/api/v1/audit?case_id={}", case_id(31))))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["record.put", "record.put", "case.view", "case.export"]);
     assert!(log.iter().all(|e| e["actor"] == "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000001"));
@@ -749,7 +765,11 @@ both!(the_audit_log_records_changes_and_device_events_as_a_verifiable_chain, |ap
     assert!(verdicts.iter().all(|(_, v)| v.is_ok()), "{verdicts:?}");
     let nord = log[0]["team_id"].as_str().unwrap().to_owned();
     let n = log[2]["n"].as_i64().unwrap();
-    raw_execute(&app, &format!("UPDATE audit_log SET action = 'case.view' WHERE team_id = '{nord}' AND n = {}", n + 1)).await;
+    raw_execute(
+        &app,
+        &format!("UPDATE audit_log SET action = 'case.view' WHERE team_id = '{nord}' AND n = {}", n + 1),
+    )
+    .await;
     let verdicts = app.db.audit_verify().await.unwrap();
     let (_, v) = verdicts.iter().find(|(t, _)| *t == nord).unwrap();
     assert_eq!(v, &Err(ChainError::Edited { team: nord.clone(), n: n + 1 }));

@@ -260,7 +260,10 @@ async fn call(app: &TestApp, callers: &Callers, row: &Row, caller: Caller, n: us
     assert_eq!(h["x-frame-options"], "DENY", "{what}");
     assert_eq!(h["referrer-policy"], "no-referrer", "{what}");
     let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(csp.starts_with("default-src 'self'; script-src 'self' ") && !csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert!(
+        csp.starts_with("default-src 'self'; script-src 'self' ") && !csp.contains("unsafe-inline"),
+        "{what}: {csp}"
+    );
     assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
     assert!(h.get("strict-transport-security").is_none(), "no HSTS without TLS: {what}");
     let text = res.text().await.unwrap();

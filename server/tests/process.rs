@@ -157,10 +157,16 @@ fn audit_verify_reports_intact_chains_and_fails_on_an_edited_row() {
     rt.block_on(async {
         use sqlx::Connection;
         let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::query("UPDATE audit_log SET device_at = '2026-11-24T09:00:00Z' WHERE n = 2").execute(&mut c).await.unwrap();
+        sqlx::query("UPDATE audit_log SET device_at = '2026-11-24T09:00:00Z' WHERE n = 2")
+            .execute(&mut c)
+            .await
+            .unwrap();
     });
     let out = server().arg("audit-verify").env("DATABASE_URL", &url).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
-    assert!(text.contains(&format!("BROKEN: team {team}: entry 2 does not match its hash (edited)")), "{text}");
+    assert!(
+        text.contains(&format!("BROKEN: team {team}: entry 2 does not match its hash (edited)")),
+        "{text}"
+    );
 }

@@ -52,8 +52,10 @@ pub fn CaseList() -> impl IntoView {
                 let clearing_deadline = (case.status == CaseStatus::Clearing)
                     .then(|| case.start_date.checked_add(time::Duration::days(cfg.clearing_max_days)))
                     .flatten();
-                let mut parts =
-                    vec![case.status.label_de().to_owned(), format!("Beginn {}", format_date_de(case.start_date))];
+                let mut parts = vec![
+                    case.status.label_de().to_owned(),
+                    format!("Beginn {}", format_date_de(case.start_date)),
+                ];
                 if let Some(a) = &case.assigned_to {
                     parts.push(a.clone());
                 }

@@ -20,8 +20,8 @@ mod set_pin;
 mod setting_composer;
 mod status_bar;
 mod tab_notice;
-mod unsent_list;
 mod unlock;
+mod unsent_list;
 mod update_notice;
 mod visit_screen;
 
@@ -45,7 +45,7 @@ pub use set_pin::SetPin;
 pub use setting_composer::SettingComposer;
 pub use status_bar::StatusBar;
 pub use tab_notice::TabNotice;
-pub use unsent_list::UnsentList;
 pub use unlock::Unlock;
+pub use unsent_list::UnsentList;
 pub use update_notice::UpdateNotice;
 pub use visit_screen::VisitScreen;

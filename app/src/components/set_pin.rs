@@ -15,7 +15,8 @@ pub fn SetPin(#[prop(into)] on_done: Callback<()>, #[prop(into)] intro: String) 
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let value = |r: NodeRef<leptos::html::Input>| r.get_untracked().map(|e| e.value()).unwrap_or_default();
+        let value =
+            |r: NodeRef<leptos::html::Input>| r.get_untracked().map(|e| e.value()).unwrap_or_default();
         let (secret, again) = (value(pin), value(repeat));
         if let Err(e) = check_new_secret(&secret, &again) {
             error.set(Some(e.message_de().into()));

@@ -375,7 +375,10 @@ fn hilfesetting_modules_are_added_changed_and_removed_one_field_at_a_time() {
 #[test]
 fn audit_events_queue_in_order_until_uploaded() {
     let kv = MemKv::default();
-    assert_eq!(record_audit_event(&kv, "case.view", "c1", "e1", "2026-11-24T08:00:00Z"), Err(StoreError::NotLoggedIn));
+    assert_eq!(
+        record_audit_event(&kv, "case.view", "c1", "e1", "2026-11-24T08:00:00Z"),
+        Err(StoreError::NotLoggedIn)
+    );
     begin_session(&kv, &user("u1"), CLIENT).unwrap();
     record_audit_event(&kv, "case.view", "c1", "e2", "2026-11-24T09:00:00Z").unwrap();
     record_audit_event(&kv, "case.export", "c1", "e1", "2026-11-24T08:00:00Z").unwrap();

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use passgenau_domain::sync::{Mutation, PullResponse, PushResponse};
 
-pub use backend::{connect, Backend};
 pub use audit::{AuditLog, TeamVerdict};
+pub use backend::{connect, Backend};
 pub use throttle::{Counter, Limit, LoginThrottle};
 
 /// A user as the server knows them. `password_hash` never leaves the server.
