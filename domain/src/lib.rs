@@ -12,6 +12,7 @@ pub mod conflict;
 pub mod error;
 pub mod goals;
 pub mod money;
+pub mod retention;
 pub mod rules;
 pub mod schema;
 pub mod setting;

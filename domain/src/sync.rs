@@ -53,6 +53,11 @@ impl RecordKind {
     pub fn is_append_only(self) -> bool {
         matches!(self, RecordKind::VisitNote)
     }
+    /// Part of a case file, kept for the retention period after a delete (§ 9b SGB VIII,
+    /// [`crate::retention`]). Conflict records are sync bookkeeping, not the file.
+    pub fn is_case_file(self) -> bool {
+        !matches!(self, RecordKind::Conflict)
+    }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "case" => Some(RecordKind::Case),

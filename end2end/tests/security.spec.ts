@@ -22,6 +22,11 @@ test('the device store holds no plaintext; a reload asks for the PIN; wrong PINs
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();
   await page.getByLabel('Notiz').fill('Mutter berichtet von Schulden und Streit.');
+  // Retention (§ 9b SGB VIII) follows the birth: open-ended without one, 70 years after the 30th birthday.
+  await expect(page.getByTestId('retention')).toContainText('ohne Enddatum');
+  await page.getByLabel('Geburtsjahr oder -datum').fill('2014-05-03');
+  await page.getByLabel('Geburtsjahr oder -datum').press('Tab');
+  await expect(page.getByTestId('retention')).toContainText('Aufbewahrung bis 03.05.2114');
 
   // Raw local storage: every value but the lock is sealed, and no case datum appears anywhere.
   await expect.poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('pg1:mut:')))).toBe(true);

@@ -592,6 +592,11 @@ both!(tombstones_stay_for_active_devices_and_a_device_too_far_behind_must_reset,
     let nobody = CompactPolicy { active_since: "9".into(), deleted_before: "9".into() };
     let done = app.db.compact_tombstones(&nobody).await.unwrap();
     assert_eq!(done.iter().map(|c| c.removed).sum::<u64>(), 1, "{done:?}");
+    // The deleted case left the sync but not the server: it is in the archive (§ 9b SGB VIII).
+    let (kind, body, keep_until) = archived(&app, &case_id(1)).await.expect("archived");
+    assert_eq!(kind, "case");
+    assert!(body.contains("AZ 1"), "{body}");
+    assert_eq!(keep_until, None, "no birth recorded: no end of retention yet");
     let (s, err) = pull_as(&app, &ben, DEVICE_B, ben_cursor).await;
     assert_eq!(s, 410, "{err}");
     assert_eq!(err["error"], "reset_required");
@@ -779,3 +784,46 @@ both!(the_audit_log_records_changes_and_device_events_as_a_verifiable_chain, |ap
     let (_, v) = verdicts.iter().find(|(t, _)| *t == nord).unwrap();
     assert!(matches!(v, Err(ChainError::Truncated { .. }) | Err(ChainError::Broken { .. })), "{v:?}");
 });
+
+/// A record in the server's archive of deleted case files: kind, body, keep-until.
+async fn archived(app: &TestApp, id: &str) -> Option<(String, String, Option<String>)> {
+    use sqlx::Connection;
+    let sql = "SELECT kind, body, keep_until FROM archived_records WHERE id = $1";
+    if app.database_url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query_as(&sql.replace("$1", "?")).bind(id).fetch_optional(&mut c).await.unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query_as(sql).bind(id).fetch_optional(&mut c).await.unwrap()
+    }
+}
+
+both!(
+    a_deleted_case_file_is_archived_until_seventy_years_after_the_thirtieth_birthday,
+    |app: TestApp| async move {
+        use server::db::CompactPolicy;
+        let anna = app.login("anna").await;
+        let mut case = put_case(1, 41, "AZ 41", "Akte");
+        case["op"]["fields"]["schema"] = json!(2);
+        case["op"]["fields"]["birth"] = json!("2014-05-03");
+        let checklist = json!({"id": 2, "kind": "checklist", "record_id": format!("{}~checkliste", case_id(41)),
+        "op": {"type": "put", "fields": {"schema": 1, "id": format!("{}~checkliste", case_id(41)), "case_id": case_id(41)}}});
+        let (s, res) = push(&app, &anna, DEVICE_A, vec![case, checklist]).await;
+        assert_eq!((s, res["rejected"].as_array().map(Vec::len)), (200, Some(0)), "{res}");
+        let deletes = vec![
+            json!({"id": 3, "kind": "checklist", "record_id": format!("{}~checkliste", case_id(41)), "op": {"type": "delete"}}),
+            json!({"id": 4, "kind": "case", "record_id": case_id(41), "op": {"type": "delete"}}),
+        ];
+        let (s, res) = push(&app, &anna, DEVICE_A, deletes).await;
+        assert_eq!((s, res["rejected"].as_array().map(Vec::len)), (200, Some(0)), "{res}");
+        let nobody = CompactPolicy { active_since: "9".into(), deleted_before: "9".into() };
+        let done = app.db.compact_tombstones(&nobody).await.unwrap();
+        assert_eq!(done.iter().map(|c| c.removed).sum::<u64>(), 2, "{done:?}");
+        let (_, body, keep_until) = archived(&app, &case_id(41)).await.expect("case archived");
+        assert!(body.contains("AZ 41"));
+        assert_eq!(keep_until.as_deref(), Some("2114-05-03"));
+        let (kind, _, keep_until) =
+            archived(&app, &format!("{}~checkliste", case_id(41))).await.expect("its checklist archived");
+        assert_eq!((kind.as_str(), keep_until), ("checklist", None), "parts go with their case");
+    }
+);

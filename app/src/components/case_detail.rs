@@ -184,6 +184,9 @@ pub fn CaseDetail() -> impl IntoView {
                             let v = event_target_value(&ev);
                             save("birth", if v.trim().is_empty() { Value::Null } else { json!(v.trim()) })
                         }/>
+                    <p class="hint" data-testid="retention">{move || {
+                        passgenau_domain::retention::keep_until_de(case.get().and_then(|c| c.birth).as_deref())
+                    }}</p>
                     <fieldset class="custody">
                         <legend>"Sorgerecht"</legend>
                         {passgenau_domain::case::CUSTODY_ROLES.iter().map(|role| view! {

@@ -626,6 +626,47 @@ macro_rules! impl_database {
                     .await?;
                     let mut new_upto = compacted_upto;
                     if let (true, Some(top)) = (removed > 0, top) {
+                        // Case files go into the archive, not away (§ 9b SGB VIII).
+                        let files: Vec<(String, String, String, String, String)> = sqlx::query_as(&$sql(
+                            "SELECT id, kind, body, updated_by, updated_at FROM records \
+                             WHERE team_id = ? AND deleted = 1 AND seq <= ? AND updated_at < ?",
+                        ))
+                        .bind(&team_id)
+                        .bind(floor)
+                        .bind(&policy.deleted_before)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        let archived_at = now_rfc3339();
+                        for (id, kind, body, by, at) in files {
+                            if !RecordKind::parse(&kind).is_some_and(RecordKind::is_case_file) {
+                                continue;
+                            }
+                            let keep_until = (kind == RecordKind::Case.as_str())
+                                .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
+                                .flatten()
+                                .and_then(|b| {
+                                    passgenau_domain::retention::keep_until(b.get("birth").and_then(|v| v.as_str()))
+                                })
+                                .map(|d| d.to_string());
+                            sqlx::query(&$sql(
+                                "INSERT INTO archived_records \
+                                 (id, team_id, kind, body, deleted_by, deleted_at, archived_at, keep_until) \
+                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET \
+                                 body = excluded.body, deleted_by = excluded.deleted_by, \
+                                 deleted_at = excluded.deleted_at, archived_at = excluded.archived_at, \
+                                 keep_until = excluded.keep_until",
+                            ))
+                            .bind(&id)
+                            .bind(&team_id)
+                            .bind(&kind)
+                            .bind(&body)
+                            .bind(&by)
+                            .bind(&at)
+                            .bind(&archived_at)
+                            .bind(keep_until)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
                         sqlx::query(&$sql(
                             "DELETE FROM records WHERE team_id = ? AND deleted = 1 AND seq <= ? AND updated_at < ?",
                         ))
