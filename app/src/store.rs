@@ -959,6 +959,37 @@ pub fn unsent_case_ids(kv: &dyn Kv) -> Vec<String> {
     ids
 }
 
+/// Takes the changes of an exported file (see [`export_unsent`]) into this device's queue, as new
+/// changes of this device: puts are applied like edits, deletes like deletes. Notes that are already
+/// here are skipped. Returns (taken, skipped).
+pub fn import_unsent(kv: &dyn Kv, text: &str, now: &str) -> Result<(usize, usize), StoreError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| StoreError::Encode(e.to_string()))?;
+    if doc["format"] != "passgenau-unsent-changes" {
+        return Err(StoreError::Encode("not a file of unsent changes".into()));
+    }
+    let mutations: Vec<Mutation> =
+        serde_json::from_value(doc["mutations"].clone()).map_err(|e| StoreError::Encode(e.to_string()))?;
+    let (mut taken, mut skipped) = (0, 0);
+    for m in mutations {
+        let exists = record(kv, m.kind, &m.record_id).is_some();
+        let res = match m.op {
+            Op::Put { .. } if m.kind.is_append_only() && exists => {
+                skipped += 1;
+                continue;
+            }
+            Op::Put { fields } => change(kv, m.kind, &m.record_id, fields, now).map(|_| ()),
+            Op::Delete if !exists => {
+                skipped += 1;
+                continue;
+            }
+            Op::Delete => delete_record(kv, m.kind, &m.record_id, now),
+        };
+        res?;
+        taken += 1;
+    }
+    Ok((taken, skipped))
+}
+
 /// Forgets events the server has recorded.
 pub fn remove_audit_events(kv: &dyn Kv, keys: &[String]) {
     for k in keys {

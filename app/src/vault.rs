@@ -334,3 +334,37 @@ pub fn set_idle_secs(secs: u32) -> Result<(), VaultError> {
     m.idle_secs = secs;
     write_meta(&m)
 }
+
+/// Format name of an encrypted file of unsent changes.
+pub const FILE_FORMAT: &str = "passgenau-unsent-changes-encrypted";
+const FILE_AAD: &str = "passgenau-unsent-changes-v1";
+
+/// Encrypts `plain` for a file with a key from `passphrase` (PBKDF2-SHA256, 600,000 iterations, a
+/// fresh salt): the file can be opened anywhere with the passphrase, and by nobody without it.
+pub async fn seal_file(passphrase: &str, plain: &str) -> Result<String, VaultError> {
+    let salt = random_bytes::<16>()?;
+    let key = derive_key(passphrase, &salt, PBKDF2_ITERATIONS).await?;
+    let sealed = seal_finish(seal_start(&key, FILE_AAD, plain)?).await?;
+    let doc = serde_json::json!({
+        "format": FILE_FORMAT,
+        "schema": 1,
+        "kdf": "PBKDF2-SHA256",
+        "iterations": PBKDF2_ITERATIONS,
+        "salt": crate::b64::encode(&salt),
+        "data": sealed,
+    });
+    Ok(doc.to_string())
+}
+
+/// Opens a file made by [`seal_file`]; a wrong passphrase or a damaged file is [`VaultError::Damaged`].
+pub async fn open_file(passphrase: &str, text: &str) -> Result<String, VaultError> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|_| VaultError::Damaged)?;
+    if doc["format"] != FILE_FORMAT {
+        return Err(VaultError::Damaged);
+    }
+    let salt = doc["salt"].as_str().and_then(crate::b64::decode).ok_or(VaultError::Damaged)?;
+    let iterations =
+        doc["iterations"].as_u64().and_then(|i| u32::try_from(i).ok()).ok_or(VaultError::Damaged)?;
+    let key = derive_key(passphrase, &salt, iterations).await?;
+    open_finish(open_start(&key, FILE_AAD, doc["data"].as_str().ok_or(VaultError::Damaged)?)?).await
+}

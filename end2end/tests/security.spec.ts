@@ -105,8 +105,9 @@ test('viewing and exporting a case offline reach the audit log, which the Teamle
   await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '1');
   await page.goto('/nicht-uebertragen');
   await unlock(page);
+  await page.getByLabel('Passwort für die Datei (mindestens 8 Zeichen)').fill('Datei-Passwort 1');
   const download = page.waitForEvent('download');
-  await page.getByRole('link', { name: 'Als Datei herunterladen' }).click();
+  await page.getByRole('button', { name: 'Verschlüsselt herunterladen' }).click();
   await download;
 
   // Back online, one sync hands over the case and the recorded events.

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { setPin, unlock } from './helpers';
+import { login, setPin, unlock } from './helpers';
 
 // The device shows what it has not yet handed to the server, lets the user keep a copy as a file,
 // and shows what the server refused, with the reason in German.
@@ -35,11 +36,34 @@ test('unsent changes are listed and downloadable; rejections are shown with thei
   await page.getByTestId('unsent').click();
   await expect(page.getByRole('heading', { name: 'Nicht übertragene Änderungen' })).toBeVisible();
   await expect(page.getByTestId('unsent-list')).toContainText(`${label} – geändert: Notiz`);
-  const href = await page.getByRole('link', { name: 'Als Datei herunterladen' }).getAttribute('href');
-  expect(href).toMatch(/^data:application\/json/);
-  const file = JSON.parse(decodeURIComponent(href!.split(',').slice(1).join(',')));
-  expect(file.format).toBe('passgenau-unsent-changes');
-  expect(JSON.stringify(file.mutations)).toContain('Termin beim Kinderarzt vereinbart.');
+  // The file is encrypted with a passphrase of its own: nothing of the case is readable in it.
+  await page.getByRole('button', { name: 'Verschlüsselt herunterladen' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'mindestens 8 Zeichen' })).toBeVisible();
+  await page.getByLabel('Passwort für die Datei (mindestens 8 Zeichen)').fill('Datei-Passwort 1');
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Verschlüsselt herunterladen' }).click();
+  const saved = await (await downloading).path();
+  const text = fs.readFileSync(saved!, 'utf8');
+  expect(JSON.parse(text).format).toBe('passgenau-unsent-changes-encrypted');
+  expect(text).not.toContain('Kinderarzt');
+  expect(text).not.toContain(label);
+
+  // A new device of the same user takes the file back: a wrong passphrase is refused, the right one
+  // queues the change again.
+  const other = await browser.newContext();
+  const page2 = await other.newPage();
+  await login(page2);
+  await expect(page2.getByRole('link', { name: label })).toBeVisible();
+  await page2.getByTestId('unsent').click();
+  await page2.getByLabel('Verschlüsselte Datei mit nicht übertragenen Änderungen').setInputFiles(saved!);
+  await page2.getByLabel('Passwort der Datei').fill('falsches Passwort');
+  await page2.getByRole('button', { name: 'Wiederherstellen' }).click();
+  await expect(page2.getByTestId('import-result')).toContainText('Das Passwort passt nicht');
+  await page2.getByLabel('Passwort der Datei').fill('Datei-Passwort 1');
+  await page2.getByRole('button', { name: 'Wiederherstellen' }).click();
+  await expect(page2.getByTestId('import-result')).toContainText('1 Änderungen übernommen');
+  await expect(page2.getByTestId('unsent-list')).toContainText('geändert: Notiz');
+  await other.close();
 
   // A change the server refused (as stored by a sync) is shown with its German reason until dismissed.
   await page.evaluate(() =>

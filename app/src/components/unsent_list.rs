@@ -28,7 +28,7 @@ pub fn UnsentList() -> impl IntoView {
                 (r.rejection.mutation_id, what, r.rejection.reason_de)
             })
             .collect();
-        (pending, rejected, download_href(&store::export_unsent(kv)))
+        (pending, rejected, store::export_unsent(kv))
     });
     let dismiss = move |id: u64| {
         if let Some(kv) = crate::kv::device() {
@@ -44,6 +44,7 @@ pub fn UnsentList() -> impl IntoView {
             <Show when=move || ctx.mounted.get() fallback=|| view! { <Loading/> }>
                 <Pending data=data/>
                 <Rejected data=data dismiss=dismiss/>
+                <ImportFile/>
             </Show>
         </section>
     }
@@ -64,13 +65,118 @@ fn Pending(data: Data) -> impl IntoView {
                         <span class="meta">{p.1}</span></li>
                 </For>
             </ol>
-            // The file leaves the app: the audit log learns which cases went with it.
-            <a class="button" download="passgenau-nicht-uebertragen.json"
-                on:click=move |_| log_export()
-                href=move || data.get().2>"Als Datei herunterladen"</a>
+            <ExportFile data=data/>
         </Show>
     }
     .into_any()
+}
+
+/// Saves the unsent changes as a file encrypted with a passphrase the user chooses: the file may be
+/// carried and kept outside the browser, and opens only with that passphrase (here, "Wiederherstellen").
+#[component]
+fn ExportFile(data: Data) -> impl IntoView {
+    let pass = NodeRef::<leptos::html::Input>::new();
+    let message = RwSignal::new(None::<String>);
+    let link = NodeRef::<leptos::html::A>::new();
+    let href = RwSignal::new(String::new());
+    let export = move |_| {
+        let phrase = pass.get_untracked().map(|e| e.value()).unwrap_or_default();
+        if phrase.chars().count() < 8 {
+            message.set(Some("Bitte ein Passwort mit mindestens 8 Zeichen für die Datei wählen.".into()));
+            return;
+        }
+        message.set(None);
+        let json = data.get_untracked().2;
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match crate::vault::seal_file(&phrase, &json).await {
+                Ok(sealed) => {
+                    href.set(download_href(&sealed));
+                    // The file leaves the app: the audit log learns which cases went with it.
+                    log_export();
+                    if let Some(a) = link.get_untracked() {
+                        a.set_href(&href.get_untracked());
+                        a.click();
+                    }
+                    message.set(Some("Die verschlüsselte Datei wurde gespeichert.".into()));
+                }
+                Err(e) => message.set(Some(e.message_de())),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (json, link, href);
+    };
+    view! {
+        <div class="export">
+            <label for="datei-passwort">"Passwort für die Datei (mindestens 8 Zeichen)"</label>
+            <input id="datei-passwort" type="password" autocomplete="new-password" node_ref=pass/>
+            <button type="button" class="button" on:click=export>"Verschlüsselt herunterladen"</button>
+            <a class="hidden-link" download="passgenau-nicht-uebertragen.passgenau" node_ref=link
+                href=move || href.get() tabindex="-1" aria-hidden="true"></a>
+            {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
+        </div>
+    }
+}
+
+/// Takes a file of unsent changes (from this or a lost device) back into this device's queue.
+#[component]
+fn ImportFile() -> impl IntoView {
+    let ctx = use_app();
+    let file = NodeRef::<leptos::html::Input>::new();
+    let pass = NodeRef::<leptos::html::Input>::new();
+    let message = RwSignal::new(None::<String>);
+    let import = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use passgenau_domain::UserMessage;
+            let phrase = pass.get_untracked().map(|e| e.value()).unwrap_or_default();
+            let Some(f) = file.get_untracked().and_then(|e| e.files()).and_then(|l| l.get(0)) else {
+                message.set(Some("Bitte eine Datei wählen.".into()));
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                let text =
+                    wasm_bindgen_futures::JsFuture::from(f.text()).await.ok().and_then(|t| t.as_string());
+                let Some(text) = text else {
+                    message.set(Some("Die Datei kann nicht gelesen werden.".into()));
+                    return;
+                };
+                let plain = match crate::vault::open_file(&phrase, &text).await {
+                    Ok(p) => p,
+                    Err(_) => {
+                        message.set(Some(
+                            "Das Passwort passt nicht zu dieser Datei, oder die Datei ist beschädigt.".into(),
+                        ));
+                        return;
+                    }
+                };
+                let Some(kv) = crate::kv::device() else { return };
+                match store::import_unsent(&kv, &plain, &crate::util::now_iso()) {
+                    Ok((taken, skipped)) => {
+                        message.set(Some(format!(
+                            "{taken} Änderungen übernommen{}. Sie gehen beim nächsten Synchronisieren an den Server.",
+                            if skipped > 0 { format!(", {skipped} waren schon vorhanden") } else { String::new() }
+                        )));
+                        ctx.touch();
+                    }
+                    Err(e) => message.set(Some(e.message_de())),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ctx, file, pass);
+    };
+    view! {
+        <h2>"Aus Datei wiederherstellen"</h2>
+        <div class="import">
+            <label for="datei-import">"Verschlüsselte Datei mit nicht übertragenen Änderungen"</label>
+            <input id="datei-import" type="file" accept=".passgenau,application/json" node_ref=file/>
+            <label for="datei-import-passwort">"Passwort der Datei"</label>
+            <input id="datei-import-passwort" type="password" autocomplete="off" node_ref=pass/>
+            <button type="button" class="button" on:click=import>"Wiederherstellen"</button>
+            {move || message.get().map(|m| view! { <p role="status" data-testid="import-result">{m}</p> })}
+        </div>
+    }
 }
 
 #[component]
@@ -133,7 +239,8 @@ fn describe(m: &Mutation) -> String {
     }
 }
 
-/// A `data:` link to the unsent changes as JSON, so the user can keep a copy outside the browser.
+/// A `data:` link to a file (the encrypted unsent changes), so the user can keep it outside the browser.
+#[cfg(feature = "hydrate")]
 fn log_export() {
     #[cfg(feature = "hydrate")]
     if let Some(kv) = crate::kv::device() {
@@ -145,14 +252,7 @@ fn log_export() {
     }
 }
 
+#[cfg(feature = "hydrate")]
 fn download_href(json: &str) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(json)))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = json;
-        String::new()
-    }
+    format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(json)))
 }

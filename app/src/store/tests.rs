@@ -389,3 +389,23 @@ fn audit_events_queue_in_order_until_uploaded() {
     remove_audit_events(&kv, &[events[0].0.clone()]);
     assert_eq!(audit_events(&kv).len(), 1);
 }
+
+#[test]
+fn an_exported_file_of_unsent_changes_is_taken_back_after_a_wipe() {
+    let kv = MemKv::default();
+    begin_session(&kv, &user("u1"), CLIENT).unwrap();
+    let case = Case::new(
+        CaseId::parse("5d2e7c1a-7b3f-4e8a-9c2d-0000000000aa").unwrap(),
+        CaseLabel::parse("AZ 7").unwrap(),
+        parse_iso_date("2026-11-01").unwrap(),
+    );
+    create_case(&kv, &case, "t1").unwrap();
+    let file = export_unsent(&kv);
+    // The device is lost or wiped; a new one takes the file back.
+    let fresh = MemKv::default();
+    begin_session(&fresh, &user("u1"), "7a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").unwrap();
+    assert_eq!(import_unsent(&fresh, &file, "t2").unwrap(), (1, 0));
+    assert_eq!(cases(&fresh)[0].label.as_str(), "AZ 7");
+    assert_eq!(pending_count(&fresh), 1);
+    assert!(import_unsent(&fresh, "{\"format\": \"etwas anderes\"}", "t3").is_err());
+}
