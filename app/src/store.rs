@@ -170,8 +170,8 @@ impl UserMessage for StoreError {
                  Diese Person muss sich zuerst anmelden und synchronisieren."
             ),
             StoreError::PendingChanges(n) => format!(
-                "Es gibt noch {n} nicht übertragene Änderungen. Bitte zuerst synchronisieren, \
-                 sonst gingen sie verloren."
+                "Es gibt noch {n} nicht übertragene Änderungen. Bitte zuerst synchronisieren oder \
+                 unter „Nicht übertragen“ als verschlüsselte Datei sichern; sonst gingen sie verloren."
             ),
         }
     }

@@ -36,6 +36,12 @@ test('unsent changes are listed and downloadable; rejections are shown with thei
   await page.getByTestId('unsent').click();
   await expect(page.getByRole('heading', { name: 'Nicht übertragene Änderungen' })).toBeVisible();
   await expect(page.getByTestId('unsent-list')).toContainText(`${label} – geändert: Notiz`);
+  // Logging out would wipe the device: refused while changes are unsent, with the two ways out.
+  await page.getByRole('button', { name: 'Abmelden' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: '1 nicht übertragene Änderungen' })).toContainText(
+    'als verschlüsselte Datei sichern',
+  );
+
   // The file is encrypted with a passphrase of its own: nothing of the case is readable in it.
   await page.getByRole('button', { name: 'Verschlüsselt herunterladen' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'mindestens 8 Zeichen' })).toBeVisible();
