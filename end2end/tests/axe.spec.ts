@@ -12,6 +12,10 @@ test('every page has no axe-core violations and no horizontal scrolling at 360 p
   await page.getByLabel('Benutzername').fill('anna');
   await page.getByLabel('Passwort').fill('passgenau-demo');
   await page.getByRole('button', { name: 'Anmelden' }).click();
+  // The device-PIN step after the first login.
+  await expect(page.getByRole('heading', { name: 'Geräte-PIN festlegen' })).toBeVisible();
+  await expectNoA11yViolations(page);
+  await expectNoHorizontalScroll(page);
   await setPin(page);
   await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
   // A demo case, synced on login.

@@ -1,5 +1,5 @@
 import { test, expect, Page, BrowserContext, Browser } from '@playwright/test';
-import { setPin, unlock } from './helpers';
+import { login, unlock } from './helpers';
 
 // Two devices of one team change the same note offline. The later push wins on the server, but the
 // earlier text is not lost: it arrives as a conflict, the user sees it and decides.
@@ -15,13 +15,7 @@ async function device(browser: Browser, username: string, phone = false): Promis
       problems.push(`${username}: console: ${m.text()}`);
     }
   });
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await setPin(page);
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await login(page, username);
   return [ctx, page];
 }
 

@@ -1,17 +1,8 @@
 import { test, expect, Page, BrowserContext } from '@playwright/test';
-import { setPin, unlock } from './helpers';
+import { login, unlock } from './helpers';
 
 // The thin vertical slice through every layer: login, a case in local storage, offline from the
 // service worker, sync, and a second device of the same team.
-
-async function login(page: Page, username: string) {
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await setPin(page);
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-}
 
 async function serverReachable(page: Page): Promise<boolean> {
   return page.evaluate(() => fetch('/healthz', { cache: 'no-store' }).then((r) => r.ok, () => false));

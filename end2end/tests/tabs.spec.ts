@@ -1,17 +1,8 @@
-import { test, expect, Page } from '@playwright/test';
-import { setPin, unlock } from './helpers';
+import { test, expect } from '@playwright/test';
+import { login, unlock } from './helpers';
 
 // Two tabs of one browser share the device store. Only one writes at a time (Web Lock), so the two
 // can never take the same mutation number; the other reads along and can take over.
-
-async function login(page: Page) {
-  await page.goto('/anmelden');
-  await page.getByLabel('Benutzername').fill('anna');
-  await page.getByLabel('Passwort').fill('passgenau-demo');
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await setPin(page);
-  await expect(page.getByRole('heading', { name: 'Fälle' })).toBeVisible();
-}
 
 test('two tabs: one writes, the other reads along and can take over; nothing lost or doubled', async ({ context }) => {
   const problems: string[] = [];
