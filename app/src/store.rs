@@ -36,7 +36,8 @@ const KEY_SESSION: &str = "pg1:session";
 const KEY_CLIENT: &str = "pg1:client";
 const KEY_NEXT: &str = "pg1:next";
 const KEY_SENT: &str = "pg1:sent";
-const MUT_PREFIX: &str = "pg1:mut:";
+/// Key prefix of queued mutations; their count is visible without the key (see `components/unlock.rs`).
+pub const MUT_PREFIX: &str = "pg1:mut:";
 const REJ_PREFIX: &str = "pg1:rej:";
 const AUDIT_PREFIX: &str = "pg1:aud:";
 

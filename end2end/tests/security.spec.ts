@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { expectNoA11yViolations, login, PIN, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, login, PIN, unlock } from './helpers';
 
 // Device encryption (issue 6): nothing readable in local storage, a lock screen on every start,
 // auto-lock after the idle time, limited PIN attempts.
@@ -16,11 +16,7 @@ test('the device store holds no plaintext; a reload asks for the PIN; wrong PINs
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
   await login(page);
   const label = `GEHEIM-${Date.now()}`;
-  await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
-  await page.getByLabel('Beginn').fill('2026-11-03');
-  await page.getByRole('button', { name: 'Fall anlegen' }).click();
-  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+  await createCase(page, label);
   await page.getByLabel('Notiz').fill('Mutter berichtet von Schulden und Streit.');
   // Retention (§ 9b SGB VIII) follows the birth: open-ended without one, 70 years after the 30th birthday.
   await expect(page.getByTestId('retention')).toContainText('ohne Enddatum');
@@ -89,11 +85,7 @@ test('the app locks itself after the idle time, and the tenth wrong PIN erases t
 test('viewing and exporting a case offline reach the audit log, which the Teamleitung reads', async ({ page, context, playwright, baseURL }) => {
   await login(page);
   const label = `AUDIT-${Date.now()}`;
-  await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
-  await page.getByLabel('Beginn').fill('2026-11-03');
-  await page.getByRole('button', { name: 'Fall anlegen' }).click();
-  await expect(page.getByRole('heading', { name: label })).toBeVisible();
+  await createCase(page, label);
   const caseId = new URL(page.url()).searchParams.get('id')!;
 
   // Offline: the case is opened again from the list and its unsent change is saved to a file.

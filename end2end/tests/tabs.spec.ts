@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { login, unlock } from './helpers';
+import { createCase, login, unlock } from './helpers';
 
 // Two tabs of one browser share the device store. Only one writes at a time (Web Lock), so the two
 // can never take the same mutation number; the other reads along and can take over.
@@ -10,11 +10,7 @@ test('two tabs: one writes, the other reads along and can take over; nothing los
   first.on('pageerror', (e) => problems.push(`first: ${e.message}`));
   await login(first);
   const label = `TABS-${Date.now()}`;
-  await first.getByRole('link', { name: 'Neuer Fall' }).click();
-  await first.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
-  await first.getByLabel('Beginn').fill('2026-11-03');
-  await first.getByRole('button', { name: 'Fall anlegen' }).click();
-  await expect(first.getByRole('heading', { name: label })).toBeVisible();
+  await createCase(first, label);
   await expect(first.getByTestId('tab-notice')).toHaveCount(0);
 
   const second = await context.newPage();
@@ -38,11 +34,7 @@ test('two tabs: one writes, the other reads along and can take over; nothing los
   await second.getByLabel('Notiz').fill('Im zweiten Tab ergänzt.');
   await expect(first.getByLabel('Notiz')).toHaveValue('Im zweiten Tab ergänzt.');
   await second.getByRole('link', { name: 'Passgenau' }).click();
-  await second.getByRole('link', { name: 'Neuer Fall' }).click();
-  await second.getByLabel('Aktenzeichen oder Pseudonym').fill(`${label}-2`);
-  await second.getByLabel('Beginn').fill('2026-11-04');
-  await second.getByRole('button', { name: 'Fall anlegen' }).click();
-  await expect(second.getByRole('heading', { name: `${label}-2` })).toBeVisible();
+  await createCase(second, `${label}-2`, '2026-11-04');
 
   // Every queued change has its own number, and numbering continues without a gap.
   const ids = await second.evaluate(() =>

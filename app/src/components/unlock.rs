@@ -51,7 +51,7 @@ pub fn Unlock() -> impl IntoView {
                     js_sys::Object::keys(&st)
                         .iter()
                         .filter_map(|k| k.as_string())
-                        .filter(|k| k.starts_with("pg1:mut:"))
+                        .filter(|k| k.starts_with(crate::store::MUT_PREFIX))
                         .count()
                 })
                 .unwrap_or(0);
