@@ -559,6 +559,25 @@ pub fn goals(kv: &dyn Kv, case_id: &CaseId) -> GoalPlan {
         .unwrap_or_else(|| GoalPlan::new(case_id.clone()))
 }
 
+/// The ratings given during one home visit: field (`goals::visit_rating_field`) → score.
+pub fn visit_ratings(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    visit_id: &str,
+) -> std::collections::BTreeMap<String, i8> {
+    let prefix = goals::visit_rating_prefix(visit_id);
+    let Some(Value::Object(fields)) =
+        record(kv, RecordKind::Goals, &goals::record_id(case_id)).filter(|r| !r.deleted).map(|r| r.body)
+    else {
+        return Default::default();
+    };
+    fields
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(&prefix))
+        .filter_map(|(k, v)| Some((k, i8::try_from(v.get("score")?.as_i64()?).ok()?)))
+        .collect()
+}
+
 /// Sets fields of the case's goal record (`w.`, `h.`, `s.`, `r.` + id), creating it when absent.
 pub fn change_goals(
     kv: &dyn Kv,

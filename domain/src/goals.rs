@@ -258,6 +258,24 @@ pub fn record_id(case_id: &CaseId) -> String {
     format!("{case_id}~ziele")
 }
 
+/// The field of the rating a home visit gives a Handlungsziel from one perspective. There is one
+/// such field per visit, goal and perspective: changing the choice during the visit overwrites it,
+/// `null` takes it back, and a rating on the goals page (`r.<uuid>`) is never touched.
+pub fn visit_rating_field(visit_id: &str, handlungsziel_id: &str, perspective: Perspective) -> String {
+    let p = match perspective {
+        Perspective::JungerMensch => "junger_mensch",
+        Perspective::Eltern => "eltern",
+        Perspective::Jugendamt => "jugendamt",
+        Perspective::Traeger => "traeger",
+    };
+    format!("{}{handlungsziel_id}.{p}", visit_rating_prefix(visit_id))
+}
+
+/// Every field of a visit's ratings starts with this.
+pub fn visit_rating_prefix(visit_id: &str) -> String {
+    format!("r.besuch.{visit_id}.")
+}
+
 /// A Handlungsziel without its children, as stored in field `h.<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandlungszielFields {

@@ -23,6 +23,7 @@ mod tab_notice;
 mod unlock;
 mod unsent_list;
 mod update_notice;
+mod visit_ratings;
 mod visit_screen;
 
 pub use case_detail::CaseDetail;
@@ -48,4 +49,5 @@ pub use tab_notice::TabNotice;
 pub use unlock::Unlock;
 pub use unsent_list::UnsentList;
 pub use update_notice::UpdateNotice;
+pub use visit_ratings::VisitRatings;
 pub use visit_screen::VisitScreen;

@@ -5,7 +5,7 @@ use passgenau_domain::checklist::SECTIONS;
 use passgenau_domain::visit::{fachleistungsstunden_de, Visit, PARTICIPANT_ROLES};
 use serde_json::{json, Map, Value};
 
-use super::{Loading, RequireSession};
+use super::{Loading, RequireSession, VisitRatings};
 use crate::state::use_app;
 use crate::store;
 use crate::util::{format_timestamp_de, now_iso, now_ms, parse_ms};
@@ -187,6 +187,7 @@ pub fn VisitScreen() -> impl IntoView {
                     <p class="hint">"Die Notiz wird beim Tippen gesichert. Festgehaltene Notizen werden nicht mehr geändert; Ergänzungen sind neue Notizen."</p>
                     <p><button type="button" on:click=move |_| record_note()>"Notiz festhalten"</button></p>
                     <VisitNotes notes=notes/>
+                    <VisitRatings visit=visit error=error/>
                     <TouchedItems visit=visit toggle=toggle_in/>
                     <p><button type="button" class="primary" on:click=finish>"Besuch abschließen"</button></p>
                     <p class="saved" aria-live="polite">"Jede Eingabe wird sofort auf diesem Gerät gespeichert."</p>

@@ -409,3 +409,38 @@ fn an_exported_file_of_unsent_changes_is_taken_back_after_a_wipe() {
     assert_eq!(pending_count(&fresh), 1);
     assert!(import_unsent(&fresh, "{\"format\": \"etwas anderes\"}", "t3").is_err());
 }
+
+#[test]
+fn ratings_given_during_a_visit_are_one_field_per_goal_and_perspective() {
+    use passgenau_domain::goals::{visit_rating_field, Perspective};
+    let kv = logged_in();
+    let c = new_case(&kv, 9, "RATING");
+    let goal = |fields: Value| change_goals(&kv, &c.id, fields.as_object().unwrap().clone(), NOW).unwrap();
+    goal(json!({"w.w1": {"type": "leistungstyp", "ziel_id": "wirkungsziel.1"},
+                "h.h1": {"wirkungsziel_id": "w1", "text": "Schulbesuch", "area": "schule"},
+                "r.alt": {"handlungsziel_id": "h1", "on": "2026-10-01", "perspective": "eltern", "score": -2}}));
+    let field = visit_rating_field("v1", "h1", Perspective::Eltern);
+    let rate = |score: Value| {
+        let r = if score.is_null() {
+            Value::Null
+        } else {
+            json!({"handlungsziel_id": "h1", "on": "2026-11-24", "perspective": "eltern", "score": score})
+        };
+        goal(Value::Object(Map::from_iter([(field.clone(), r)])));
+    };
+    rate(json!(0));
+    rate(json!(1));
+    assert_eq!(
+        visit_ratings(&kv, &c.id, "v1").into_iter().collect::<Vec<_>>(),
+        [(field.clone(), 1)],
+        "changed, not added"
+    );
+    assert!(visit_ratings(&kv, &c.id, "v2").is_empty(), "another visit has its own");
+    let plan = goals(&kv, &c.id);
+    let scores: Vec<i8> =
+        plan.handlungsziele().next().unwrap().ratings.iter().map(|r| r.score.get()).collect();
+    assert_eq!(scores, [-2, 1], "the visit's rating joins the goal's course; the older one stays");
+    rate(Value::Null);
+    assert!(visit_ratings(&kv, &c.id, "v1").is_empty(), "taken back");
+    assert_eq!(goals(&kv, &c.id).handlungsziele().next().unwrap().ratings.len(), 1);
+}
