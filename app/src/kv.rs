@@ -76,6 +76,9 @@ thread_local! {
     /// Writes not yet encrypted into `localStorage`: the latest value per key (`None`: remove).
     static PENDING: RefCell<BTreeMap<String, Option<String>>> = const { RefCell::new(BTreeMap::new()) };
     static FLUSHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Writes the full storage refused when the app locked, already encrypted: the key is gone, so
+    /// they wait here as ciphertext until space frees or the app is unlocked again.
+    static SEALED: RefCell<BTreeMap<String, Option<String>>> = const { RefCell::new(BTreeMap::new()) };
     /// Told whether writing to `localStorage` fails (full) or works again.
     static ON_WRITE_FAILED: RefCell<WriteFailedHook> = const { RefCell::new(None) };
 }
@@ -86,11 +89,109 @@ pub fn load_mirror(map: BTreeMap<String, String>) {
     MIRROR.with(|m| *m.borrow_mut() = Some(map));
 }
 
-/// Forgets the plaintext copy (when locking or erasing).
+/// Forgets the plaintext copy (when locking or erasing). A lock first moves refused writes into
+/// the encrypted backlog ([`seal_unwritten`]); erasing forgets that too.
 #[cfg(feature = "hydrate")]
 pub fn drop_mirror() {
     MIRROR.with(|m| m.borrow_mut().take());
     PENDING.with(|p| p.borrow_mut().clear());
+}
+
+/// Forgets the encrypted backlog too (erasing the device).
+#[cfg(feature = "hydrate")]
+pub fn drop_backlog() {
+    SEALED.with(|s| s.borrow_mut().clear());
+}
+
+/// Before the key is dropped: encrypts the writes a full storage refused, so that locking loses
+/// nothing. They stay in memory as ciphertext ([`retry_unwritten`] writes them once space frees).
+#[cfg(feature = "hydrate")]
+pub async fn seal_unwritten() {
+    let batch: BTreeMap<String, Option<String>> = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    if batch.is_empty() {
+        return;
+    }
+    let items: Vec<(String, String)> =
+        batch.iter().filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v))).collect();
+    match crate::vault::seal_all(items).await {
+        Ok(sealed) => {
+            let sealed: BTreeMap<String, String> = sealed.into_iter().collect();
+            SEALED.with(|s| {
+                let mut s = s.borrow_mut();
+                for (k, v) in batch {
+                    let c = v.and_then(|_| sealed.get(&k).cloned());
+                    s.insert(k, c);
+                }
+            });
+        }
+        // No key (already locked): nothing can be sealed; keep the values where they were.
+        Err(_) => PENDING.with(|p| {
+            let mut p = p.borrow_mut();
+            for (k, v) in batch {
+                p.entry(k).or_insert(v);
+            }
+        }),
+    }
+}
+
+/// After unlocking: the writes kept encrypted through the lock become the newest values in memory
+/// again and are queued to be written.
+#[cfg(feature = "hydrate")]
+pub async fn restore_backlog() {
+    let backlog: BTreeMap<String, Option<String>> = SEALED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    if backlog.is_empty() {
+        return;
+    }
+    for (k, v) in backlog {
+        let plain = match &v {
+            Some(c) => match crate::vault::open_one(&k, c).await {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    // Not this key's value (cannot happen without an erase); keep it, never drop it.
+                    SEALED.with(|s| s.borrow_mut().insert(k, v));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        MIRROR.with(|m| {
+            if let Some(m) = m.borrow_mut().as_mut() {
+                match &plain {
+                    Some(p) => m.insert(k.clone(), p.clone()),
+                    None => m.remove(&k),
+                };
+            }
+        });
+        PENDING.with(|p| p.borrow_mut().insert(k, plain));
+    }
+    schedule_flush();
+}
+
+/// Tries again to write what a full storage refused (called periodically while it is full).
+#[cfg(feature = "hydrate")]
+pub fn retry_unwritten() {
+    if unwritten() > 0 {
+        schedule_flush();
+    }
+}
+
+/// Writes the encrypted backlog in order; false when the storage is still full.
+#[cfg(feature = "hydrate")]
+fn write_backlog(st: &web_sys::Storage) -> bool {
+    SEALED.with(|s| {
+        let mut s = s.borrow_mut();
+        while let Some((k, v)) = s.pop_first() {
+            let ok = match &v {
+                Some(c) => st.set_item(&k, c).is_ok(),
+                None => st.remove_item(&k).is_ok(),
+            };
+            if !ok {
+                s.insert(k, v);
+                return false;
+            }
+        }
+        true
+    })
 }
 
 /// Queues `value` to be encrypted into `localStorage` without changing the copy in memory (used to
@@ -145,6 +246,19 @@ fn schedule_flush() {
 /// land together. A failed write keeps its value (and the later ones) queued for the next round.
 #[cfg(feature = "hydrate")]
 async fn flush() {
+    let report = |full: bool| ON_WRITE_FAILED.with(|o| o.borrow().as_ref().map(|f| f(full)));
+    // What was kept encrypted through a lock is older than anything queued since: it goes first.
+    if let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let had_backlog = SEALED.with(|s| !s.borrow().is_empty());
+        if !write_backlog(&st) {
+            report(true);
+            FLUSHING.with(|f| f.set(false));
+            return;
+        }
+        if had_backlog && PENDING.with(|p| p.borrow().is_empty()) {
+            report(false);
+        }
+    }
     loop {
         let batch: BTreeMap<String, Option<String>> = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
         if batch.is_empty() {
@@ -171,7 +285,6 @@ async fn flush() {
                 break;
             }
         }
-        let report = |full: bool| ON_WRITE_FAILED.with(|o| o.borrow().as_ref().map(|f| f(full)));
         if let Some(first) = failed {
             // Put back what was not written, unless a newer value is already queued.
             PENDING.with(|p| {
@@ -200,10 +313,11 @@ pub async fn flushed() {
     }
 }
 
-/// Number of changes not yet written to `localStorage` (shown while the device storage is full).
+/// Number of values not yet written to `localStorage` (shown while the device storage is full),
+/// counting those kept encrypted through a lock.
 #[cfg(feature = "hydrate")]
 pub fn unwritten() -> usize {
-    PENDING.with(|p| p.borrow().len())
+    PENDING.with(|p| p.borrow().len()) + SEALED.with(|s| s.borrow().len())
 }
 
 #[cfg(feature = "hydrate")]

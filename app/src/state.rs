@@ -193,6 +193,24 @@ impl AppCtx {
                 let _ = w.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
                 on_storage.forget();
                 crate::kv::on_write_failed(move |full| ctx.storage_full.set(full));
+                // While the storage is full, try again every few seconds: space freed elsewhere
+                // (another site's data, a sync) lets the kept values in without her doing anything.
+                leptos::task::spawn_local(async move {
+                    loop {
+                        gloo_timers::future::sleep(std::time::Duration::from_secs(5)).await;
+                        if ctx.storage_full.get_untracked() {
+                            crate::kv::retry_unwritten();
+                        }
+                    }
+                });
+                // Leaving the page would lose what the full storage refused: let the browser ask.
+                let on_leave = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+                    if crate::kv::unwritten() > 0 {
+                        ev.prevent_default();
+                    }
+                });
+                let _ = w.add_event_listener_with_callback("beforeunload", on_leave.as_ref().unchecked_ref());
+                on_leave.forget();
                 autolock::start(ctx);
             }
             leptos::task::spawn_local(async move {

@@ -302,12 +302,15 @@ pub async fn unlock(secret: &str) -> Result<(), VaultError> {
     for (k, v) in plain {
         crate::kv::rewrite(&k, &v);
     }
+    crate::kv::restore_backlog().await;
     Ok(())
 }
 
 /// Locks: waits until every change is written, then forgets key and plaintext.
 pub async fn lock() {
     crate::kv::flushed().await;
+    // A full storage refused some writes: keep them, encrypted, in memory (never dropped).
+    crate::kv::seal_unwritten().await;
     KEY.with(|k| k.borrow_mut().take());
     crate::kv::drop_mirror();
 }
@@ -316,6 +319,7 @@ pub async fn lock() {
 pub fn erase() {
     KEY.with(|k| k.borrow_mut().take());
     crate::kv::drop_mirror();
+    crate::kv::drop_backlog();
     if let Some(st) = storage() {
         let keys: Vec<String> = js_sys::Object::keys(&st)
             .iter()

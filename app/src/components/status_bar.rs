@@ -50,7 +50,8 @@ pub fn StatusBar() -> impl IntoView {
             {move || ctx.sync_error.get().map(|m| view! { <p class="error">{m}</p> })}
             <Show when=move || ctx.storage_full.get()>
                 <p class="error" role="alert">
-                    "Der Speicher dieses Geräts ist voll. Ihre Eingaben sind in dieser Sitzung noch vorhanden,                      aber nicht dauerhaft gesichert: bitte jetzt synchronisieren oder "
+                    "Der Speicher dieses Geräts ist voll. Ihre Eingaben sind in dieser Sitzung noch vorhanden, "
+                    "aber nicht dauerhaft gesichert: bitte jetzt synchronisieren oder "
                     <a href="/nicht-uebertragen">"die nicht übertragenen Änderungen herunterladen"</a>"."
                 </p>
             </Show>

@@ -55,6 +55,7 @@ pub fn Unlock() -> impl IntoView {
                         .count()
                 })
                 .unwrap_or(0);
+            let unsent = unsent + crate::kv::unwritten();
             if unsent > 0 {
                 reset_error.set(Some(format!(
                     "Auf diesem Gerät liegen {unsent} nicht übertragene Änderungen. Bitte zuerst entsperren \
@@ -77,6 +78,12 @@ pub fn Unlock() -> impl IntoView {
         <section class="narrow unlock">
             <h1>"Passgenau ist gesperrt"</h1>
             <p>"Die Daten auf diesem Gerät sind verschlüsselt. Bitte mit Ihrer PIN entsperren."</p>
+            <Show when=move || ctx.storage_full.get()>
+                <p class="error" role="alert">
+                    "Der Speicher dieses Geräts ist voll. Ihre letzten Eingaben werden verschlüsselt bereitgehalten, "
+                    "bis wieder Platz ist. Bitte diese Seite nicht schließen, sondern entsperren und synchronisieren."
+                </p>
+            </Show>
             <form on:submit=submit>
                 <label for="pin">"PIN oder Passwort des Geräts"</label>
                 <input id="pin" type="password" autocomplete="current-password" required node_ref=pin
