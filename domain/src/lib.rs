@@ -3,6 +3,7 @@
 //! No Leptos, no sqlx, no I/O. Every stored or transmitted record is a versioned serde type.
 //! Errors are English in `Display` (logs, APIs) and German in [`UserMessage::message_de`] (users).
 
+pub mod admin;
 pub mod auth;
 pub mod case;
 pub mod catalog;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod goals;
 pub mod money;
 pub mod retention;
+pub mod roles;
 pub mod rules;
 pub mod schema;
 pub mod setting;
