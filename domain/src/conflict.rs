@@ -167,7 +167,7 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
     match kind {
         RecordKind::Case => field == "note",
         RecordKind::Visit => field == "draft_note",
-        RecordKind::Goals => false,
+        RecordKind::Goals | RecordKind::Consent => false,
         RecordKind::Clearing => {
             field.starts_with("r.") || field == "begruendung" || field == "recommendation"
         }
@@ -203,6 +203,9 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         (RecordKind::Visit, "direct_seconds" | "running_since") => "Zeit des Hausbesuchs".into(),
         (RecordKind::Visit, "travel_minutes") => "Fahrzeit".into(),
         (RecordKind::Visit, "participants") => "Beteiligte".into(),
+        (RecordKind::Consent, "revoked_on") => "Widerruf der Einwilligung".into(),
+        (RecordKind::Consent, "expires_on") => "Ablauf der Einwilligung".into(),
+        (RecordKind::Consent, "categories") => "Datenarten der Einwilligung".into(),
         (RecordKind::Hilfesetting, "case_budget") => "Fallbudget".into(),
         (RecordKind::Checklist, f) if f.starts_with(crate::checklist::ANSWER_FIELD_PREFIX) => {
             let id = &f[crate::checklist::ANSWER_FIELD_PREFIX.len()..];

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod checklist;
 pub mod clearing;
 pub mod conflict;
+pub mod consent;
 pub mod error;
 pub mod goals;
 pub mod money;

@@ -34,9 +34,22 @@ pub enum RecordKind {
     Clearing,
     /// A case's goals and ratings ([`crate::goals::GoalPlan::from_record`]).
     Goals,
+    /// A consent of the case's consent register ([`crate::consent::Consent`]).
+    Consent,
 }
 
 impl RecordKind {
+    pub const ALL: [RecordKind; 9] = [
+        RecordKind::Case,
+        RecordKind::Conflict,
+        RecordKind::VisitNote,
+        RecordKind::Checklist,
+        RecordKind::Hilfesetting,
+        RecordKind::Visit,
+        RecordKind::Clearing,
+        RecordKind::Goals,
+        RecordKind::Consent,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             RecordKind::Case => "case",
@@ -47,6 +60,7 @@ impl RecordKind {
             RecordKind::Visit => "visit",
             RecordKind::Clearing => "clearing",
             RecordKind::Goals => "goals",
+            RecordKind::Consent => "consent",
         }
     }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
@@ -68,6 +82,7 @@ impl RecordKind {
             "visit" => Some(RecordKind::Visit),
             "clearing" => Some(RecordKind::Clearing),
             "goals" => Some(RecordKind::Goals),
+            "consent" => Some(RecordKind::Consent),
             _ => None,
         }
     }
@@ -183,6 +198,8 @@ pub enum ApplyError {
     Clearing(#[from] crate::clearing::ClearingError),
     #[error(transparent)]
     Goals(#[from] crate::goals::GoalError),
+    #[error(transparent)]
+    Consent(#[from] crate::consent::ConsentError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -201,6 +218,7 @@ impl UserMessage for ApplyError {
             ApplyError::Visit(e) => e.message_de(),
             ApplyError::Clearing(e) => e.message_de(),
             ApplyError::Goals(e) => e.message_de(),
+            ApplyError::Consent(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -289,6 +307,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Visit => {
             let v = crate::visit::Visit::from_json(body.clone())?;
             if v.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Consent => {
+            let c = crate::consent::Consent::from_json(body.clone())?;
+            if c.id != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

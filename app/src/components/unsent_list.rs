@@ -222,6 +222,7 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Visit => of_case("Hausbesuch"),
         RecordKind::Clearing => of_case("Clearing"),
         RecordKind::Goals => of_case("Ziele"),
+        RecordKind::Consent => of_case("Einwilligung"),
     }
 }
 
