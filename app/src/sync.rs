@@ -226,7 +226,7 @@ pub async fn upload_audit_events(kv: &dyn crate::kv::Kv) -> Result<(), SyncError
         let body = serde_json::json!({
             "client_id": client_id,
             "events": chunk.iter().map(|(_, e)| serde_json::json!({
-                "id": e.id, "at": e.at, "action": e.action, "case_id": e.case_id,
+                "id": e.id, "at": e.at, "action": e.action, "case_id": e.case_id, "detail": e.detail,
             })).collect::<Vec<_>>(),
         });
         let _: serde_json::Value = net::post("/api/v1/audit/events", &body).await?;

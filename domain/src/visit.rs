@@ -30,6 +30,10 @@ pub struct VisitNote {
     /// The home visit the note was written in, if any (added in schema 1, optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_id: Option<String>,
+    /// § 65 SGB VIII: who entrusted what the note holds (a participant role, e.g. "Mutter"). Such a
+    /// note leaves the case only on a basis chosen explicitly ([`crate::consent::DisclosureBasis`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrusted_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +83,7 @@ impl VisitNote {
             author: author.to_owned(),
             written_at: written_at.to_owned(),
             visit_id: None,
+            entrusted_by: None,
         };
         note.validate()?;
         Ok(note)
@@ -164,6 +169,9 @@ pub struct Visit {
     /// The note being typed; it becomes an append-only [`VisitNote`] when she records it or ends the visit.
     #[serde(default)]
     pub draft_note: String,
+    /// § 65: the draft note is entrusted by this participant role; carried into the recorded note.
+    #[serde(default)]
+    pub draft_entrusted_by: Option<String>,
     #[serde(default)]
     pub finished: bool,
 }
@@ -221,6 +229,7 @@ impl Visit {
             participants: Vec::new(),
             checklist_items: Vec::new(),
             draft_note: String::new(),
+            draft_entrusted_by: None,
             finished: false,
         };
         v.validate()?;
@@ -239,6 +248,9 @@ impl Visit {
             || !(0..=24 * 60).contains(&self.travel_minutes)
         {
             return Err(VisitError::TimeOutOfRange);
+        }
+        if let Some(r) = self.draft_entrusted_by.iter().find(|r| !PARTICIPANT_ROLES.contains(&r.as_str())) {
+            return Err(VisitError::UnknownRole(r.clone()));
         }
         if let Some(r) = self.participants.iter().find(|r| !PARTICIPANT_ROLES.contains(&r.as_str())) {
             return Err(VisitError::UnknownRole(r.clone()));

@@ -184,6 +184,22 @@ pub fn VisitScreen() -> impl IntoView {
                     <textarea id="besuch-notiz" rows="6"
                         prop:value=move || visit.get().map(|v| v.draft_note).unwrap_or_default()
                         on:input=move |ev| save(Map::from_iter([("draft_note".to_owned(), json!(event_target_value(&ev)))]))></textarea>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || visit.get().is_some_and(|v| v.draft_entrusted_by.is_some())
+                            on:change=move |ev| {
+                                let by = event_target_checked(&ev).then(|| json!(PARTICIPANT_ROLES[0]));
+                                save(Map::from_iter([("draft_entrusted_by".to_owned(), by.unwrap_or(Value::Null))]))
+                            }/>
+                        "Anvertraut (§ 65 SGB VIII): nur mit Einwilligung oder gesetzlicher Ausnahme weitergeben"
+                    </label>
+                    <Show when=move || visit.get().is_some_and(|v| v.draft_entrusted_by.is_some())>
+                        <label for="besuch-anvertraut">"Anvertraut von"</label>
+                        <select id="besuch-anvertraut" on:change=move |ev| save(Map::from_iter([("draft_entrusted_by".to_owned(), json!(event_target_value(&ev)))]))>
+                            {PARTICIPANT_ROLES.iter().map(|r| view! {
+                                <option value=*r selected=move || visit.get().and_then(|v| v.draft_entrusted_by).as_deref() == Some(*r)>{*r}</option>
+                            }).collect_view()}
+                        </select>
+                    </Show>
                     <p class="hint">"Die Notiz wird beim Tippen gesichert. Festgehaltene Notizen werden nicht mehr geändert; Ergänzungen sind neue Notizen."</p>
                     <p><button type="button" on:click=move |_| record_note()>"Notiz festhalten"</button></p>
                     <VisitNotes notes=notes/>
@@ -259,7 +275,8 @@ fn VisitNotes(notes: Memo<Vec<passgenau_domain::visit::VisitNote>>) -> impl Into
             <ul class="visit-notes" data-testid="visit-notes">
                 {move || notes.get().into_iter().map(|n| view! {
                     <li>
-                        <p class="meta">{format!("{} · {}", n.author, format_timestamp_de(&n.written_at))}</p>
+                        <p class="meta">{format!("{} · {}", n.author, format_timestamp_de(&n.written_at))}
+                            {n.entrusted_by.map(|by| view! { " · " <strong class="entrusted">{format!("anvertraut von {by} (§ 65)")}</strong> })}</p>
                         <p class="text">{n.text}</p>
                     </li>
                 }).collect_view()}
