@@ -17,6 +17,7 @@ use passgenau_domain::case::{Case, CaseError, CaseId};
 use passgenau_domain::checklist::{self, ChecklistAnswers, ItemAnswer};
 use passgenau_domain::clearing::{self, CategoryDraft, ClearingRecord};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
+use passgenau_domain::consent::Consent;
 use passgenau_domain::goals::{self, GoalPlan};
 use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
 use passgenau_domain::sync::{
@@ -514,13 +515,49 @@ pub fn record_visit_note(
     let mut note =
         VisitNote::new(note_id, v.case_id.clone(), &v.draft_note, &author, now).map_err(ApplyError::from)?;
     note.visit_id = Some(v.id.clone());
+    note.entrusted_by = v.draft_entrusted_by.clone();
     let fields = match serde_json::to_value(&note) {
         Ok(Value::Object(m)) => m,
         _ => return Err(StoreError::Encode("visit note is not an object".into())),
     };
     change(kv, RecordKind::VisitNote, note_id, fields, now)?;
-    edit_visit(kv, visit_id, Map::from_iter([("draft_note".to_owned(), Value::String(String::new()))]), now)?;
+    let cleared = [
+        ("draft_note".to_owned(), Value::String(String::new())),
+        ("draft_entrusted_by".to_owned(), Value::Null),
+    ];
+    edit_visit(kv, visit_id, Map::from_iter(cleared), now)?;
     Ok(Some(note))
+}
+
+/// The case's consent register, newest consent first.
+pub fn consents(kv: &dyn Kv, case_id: &CaseId) -> Vec<Consent> {
+    let mut v: Vec<Consent> = live_bodies(kv, RecordKind::Consent)
+        .filter_map(|b| Consent::from_json(b).ok())
+        .filter(|c| &c.case_id == case_id)
+        .collect();
+    v.sort_by(|a, b| b.given_on.cmp(&a.given_on).then_with(|| b.id.cmp(&a.id)));
+    v
+}
+
+/// Records a new consent (its id a new UUID).
+pub fn add_consent(kv: &dyn Kv, consent: &Consent, now: &str) -> Result<(), StoreError> {
+    let fields = match serde_json::to_value(consent) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(StoreError::Encode("consent is not an object".into())),
+    };
+    change(kv, RecordKind::Consent, &consent.id, fields, now)?;
+    Ok(())
+}
+
+/// Records the revocation of a consent on `day` (consents are revoked, never deleted).
+pub fn revoke_consent(kv: &dyn Kv, id: &str, day: time::Date, now: &str) -> Result<(), StoreError> {
+    record(kv, RecordKind::Consent, id).ok_or(StoreError::NotFound)?;
+    change(kv, RecordKind::Consent, id, Map::from_iter([("revoked_on".to_owned(), json_date(day))]), now)?;
+    Ok(())
+}
+
+fn json_date(day: time::Date) -> Value {
+    serde_json::to_value(day).unwrap_or(Value::Null)
 }
 
 /// The case's Clearing and its category as typed, if a Clearing was started.
@@ -920,7 +957,6 @@ pub fn set_last_sync(kv: &dyn Kv, now: &str) -> Result<(), StoreError> {
     write(kv, KEY_CLIENT, &meta)
 }
 
-/// The unsent changes as a JSON document the user can download and keep.
 /// An action on a case for the server's audit log, as the device records and uploads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
@@ -928,9 +964,12 @@ pub struct AuditEvent {
     pub id: String,
     /// RFC 3339, device time.
     pub at: String,
-    /// `case.view` or `case.export`.
+    /// `case.view`, `case.export`, `case.share`, `case.export_pseudonymised`, `note.disclose`.
     pub action: String,
     pub case_id: String,
+    /// To whom and on which basis (sharing, disclosure); never case content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// Records that this user did `action` with a case, to be uploaded to the audit log.
@@ -941,6 +980,18 @@ pub fn record_audit_event(
     id: &str,
     at: &str,
 ) -> Result<(), StoreError> {
+    record_audit_event_detail(kv, action, case_id, None, id, at)
+}
+
+/// Like [`record_audit_event`], with a detail: to whom and on which basis.
+pub fn record_audit_event_detail(
+    kv: &dyn Kv,
+    action: &str,
+    case_id: &str,
+    detail: Option<&str>,
+    id: &str,
+    at: &str,
+) -> Result<(), StoreError> {
     meta(kv).ok_or(StoreError::NotLoggedIn)?;
     let e = AuditEvent {
         schema: STORE_SCHEMA,
@@ -948,6 +999,7 @@ pub fn record_audit_event(
         at: at.to_owned(),
         action: action.to_owned(),
         case_id: case_id.to_owned(),
+        detail: detail.map(str::to_owned),
     };
     write(kv, &format!("{AUDIT_PREFIX}{at}~{id}"), &e)
 }
@@ -977,6 +1029,54 @@ pub fn unsent_case_ids(kv: &dyn Kv) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// The case a record belongs to: a case is its own; per-case parts carry it before `~`; the
+/// others (visits, notes, consents) name it in their body.
+fn case_of_record(kind: RecordKind, id: &str, body: &Value) -> Option<String> {
+    match kind {
+        RecordKind::Case => Some(id.to_owned()),
+        RecordKind::Conflict => None,
+        _ => match id.split_once('~') {
+            Some((case, _)) => Some(case.to_owned()),
+            None => body.get("case_id").and_then(|c| c.as_str()).map(str::to_owned),
+        },
+    }
+}
+
+/// Removes from this device every case closed `days` or more days before `today`, with all its
+/// parts (§ 9b: a device copy is not the archive; the server keeps the file). Never a case with an
+/// unsent change or an open conflict in any of its records. Local only: nothing is sent, and a
+/// colleague's later change brings the case back. Returns the ids removed.
+pub fn evict_closed_cases(kv: &dyn Kv, today: time::Date, days: u32) -> Vec<String> {
+    use std::collections::BTreeSet;
+    let local_case =
+        |kind: RecordKind, id: &str| record(kv, kind, id).and_then(|r| case_of_record(kind, id, &r.body));
+    let mut keep: BTreeSet<String> = unsent_case_ids(kv).into_iter().collect();
+    for m in pending(kv, usize::MAX) {
+        keep.extend(local_case(m.kind, &m.record_id));
+    }
+    for c in open_conflicts(kv) {
+        keep.extend(local_case(c.record_kind, &c.record_id));
+    }
+    let leaving: BTreeSet<String> = cases(kv)
+        .into_iter()
+        .filter(|c| passgenau_domain::retention::leaves_devices(c, today, days))
+        .map(|c| c.id.to_string())
+        .filter(|id| !keep.contains(id))
+        .collect();
+    if leaving.is_empty() {
+        return Vec::new();
+    }
+    for kind in RecordKind::ALL.into_iter().filter(|k| *k != RecordKind::Conflict) {
+        for key in kv.keys(&rec_prefix(kind)) {
+            let Some(r) = read::<StoredRecord>(kv, &key) else { continue };
+            if case_of_record(kind, &r.id, &r.body).is_some_and(|c| leaving.contains(&c)) {
+                kv.remove(&key);
+            }
+        }
+    }
+    leaving.into_iter().collect()
 }
 
 /// Takes the changes of an exported file (see [`export_unsent`]) into this device's queue, as new

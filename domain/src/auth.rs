@@ -17,6 +17,10 @@ pub struct SessionInfo {
     pub role: String,
     pub team_id: String,
     pub team_name: String,
+    /// Days a closed case stays on the devices (the server's `PASSGENAU_CLOSED_CASE_DAYS`); the
+    /// device uses [`crate::retention::DEFAULT_CLOSED_CASE_DAYS`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_case_days: Option<u32>,
 }
 
 /// The JSON error body of every API error.

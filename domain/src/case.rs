@@ -159,6 +159,10 @@ pub struct Case {
     /// The responsible Fachkraft of the team (display name).
     #[serde(default)]
     pub assigned_to: Option<String>,
+    /// The day the status became "beendet"; from it counts how long the case stays on devices
+    /// ([`crate::retention::leaves_devices`]). Optional, added within schema 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<Date>,
 }
 
 /// Upper bound of the responsible Fachkraft's name.
@@ -176,6 +180,7 @@ impl Case {
             custody: Vec::new(),
             status: CaseStatus::default(),
             assigned_to: None,
+            ended_on: None,
         }
     }
 
@@ -219,6 +224,7 @@ impl Case {
                     custody: raw.custody,
                     status: raw.status,
                     assigned_to: raw.assigned_to.filter(|a| !a.trim().is_empty()),
+                    ended_on: raw.ended_on.as_deref().map(parse_iso_date).transpose()?,
                 };
                 case.validate()?;
                 Ok(case)
@@ -244,6 +250,8 @@ struct RawCase {
     status: CaseStatus,
     #[serde(default)]
     assigned_to: Option<String>,
+    #[serde(default)]
+    ended_on: Option<String>,
 }
 
 /// Parses a date as the browser's `<input type="date">` sends it (YYYY-MM-DD).

@@ -32,6 +32,18 @@ pub fn may_purge(birth: Option<&str>, today: Date) -> bool {
     keep_until(birth).is_some_and(|end| today > end)
 }
 
+/// Days a closed case stays on the devices when the server names no other number
+/// (`PASSGENAU_CLOSED_CASE_DAYS`): long enough for the closing report, short enough that a lost
+/// phone carries few closed files.
+pub const DEFAULT_CLOSED_CASE_DAYS: u32 = 30;
+
+/// Whether a closed case leaves the devices on `today`: `days` after the day it was ended. A case
+/// ended without a recorded day (written before that day was kept) stays until it is ended again.
+pub fn leaves_devices(case: &crate::case::Case, today: Date, days: u32) -> bool {
+    case.status == crate::case::CaseStatus::Beendet
+        && case.ended_on.is_some_and(|e| e + time::Duration::days(i64::from(days)) <= today)
+}
+
 /// The retention line on a case page.
 pub fn keep_until_de(birth: Option<&str>) -> String {
     match keep_until(birth) {
@@ -50,6 +62,23 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn closed_cases_leave_the_devices_after_the_configured_days() {
+        use crate::case::{Case, CaseId, CaseLabel, CaseStatus};
+        let mut c = Case::new(
+            CaseId::parse("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a3b").unwrap(),
+            CaseLabel::parse("AZ").unwrap(),
+            date!(2026 - 01 - 05),
+        );
+        c.status = CaseStatus::Beendet;
+        assert!(!leaves_devices(&c, date!(2030 - 01 - 01), 30), "no end day recorded: stays");
+        c.ended_on = Some(date!(2026 - 11 - 01));
+        assert!(!leaves_devices(&c, date!(2026 - 11 - 30), 30));
+        assert!(leaves_devices(&c, date!(2026 - 12 - 01), 30));
+        c.status = CaseStatus::Ruhend;
+        assert!(!leaves_devices(&c, date!(2027 - 12 - 01), 30), "only closed cases leave");
+    }
 
     #[test]
     fn seventy_years_after_the_thirtieth_birthday() {

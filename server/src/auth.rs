@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use passgenau_domain::auth::{LoginRequest, SessionInfo};
+use passgenau_domain::roles::{self, Permission};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -50,6 +51,7 @@ impl From<&UserRow> for SessionInfo {
             role: u.role.clone(),
             team_id: u.team_id.clone(),
             team_name: u.team_name.clone(),
+            closed_case_days: None,
         }
     }
 }
@@ -63,7 +65,33 @@ impl AuthUser {
             user_id: self.0.id.clone(),
             team_id: self.0.team_id.clone(),
             display_name: self.0.display_name.clone(),
+            may_approve: roles::may(&self.0.role, Permission::ApproveSetting),
         }
+    }
+
+    /// `403 Forbidden` unless the user's role may do `p` (`passgenau_domain::roles`, the one table).
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if roles::may(&self.0.role, p) {
+            return Ok(());
+        }
+        tracing::info!(user = %self.0.id, role = %self.0.role, permission = ?p, "forbidden");
+        Err(ApiError::Forbidden(format!("role {} lacks permission {p:?}", self.0.role), forbidden_de(p)))
+    }
+}
+
+/// Why a role is refused, in German: who may do it instead.
+pub fn forbidden_de(p: Permission) -> &'static str {
+    match p {
+        Permission::WorkOnCases => "Die Administration hat keinen Zugriff auf Fallakten.",
+        Permission::ApproveSetting => {
+            "Die Bewilligung (Zeitraum, Einzelvereinbarung, Fallbudget) setzt das Jugendamt (ASD) oder die \
+             Teamleitung."
+        }
+        Permission::ReadAuditLog => "Das Protokoll können nur Teamleitung und Administration einsehen.",
+        Permission::ManageUsers | Permission::ManageTeams | Permission::ManageCatalog => {
+            "Benutzer, Teams und den Modulkatalog verwaltet die Administration."
+        }
+        Permission::ReadCatalog => "Diese Rolle hat keinen Zugriff auf den Modulkatalog.",
     }
 }
 
@@ -137,7 +165,8 @@ pub async fn login(
         })
         .await
         .unwrap_or(false);
-        match user.filter(|_| verified) {
+        // An inactive account is refused exactly like a wrong password (no account enumeration).
+        match user.filter(|u| verified && u.active) {
             Some(user) => user,
             None => {
                 tracing::info!("login failed");

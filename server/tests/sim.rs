@@ -299,6 +299,7 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
             role: "fachkraft_traeger".into(),
             team_id: TEAM.into(),
             team_name: "Simulationsteam".into(),
+            closed_case_days: None,
         };
         let kv = MemKv::default();
         let client_id = uuid::Uuid::from_u128(rng.gen()).to_string();
@@ -307,6 +308,7 @@ async fn run_seed(seed: u64, steps: usize) -> Result<usize, String> {
             user_id: user.user_id.clone(),
             team_id: TEAM.into(),
             display_name: user.display_name.clone(),
+            may_approve: false,
         };
         devices.push(Device {
             kv,
@@ -629,8 +631,10 @@ async fn one_user(file: &str, faults: &'static Faults) -> Result<OneUser, String
         role: "r".into(),
         team_id: TEAM.into(),
         team_name: "T".into(),
+        closed_case_days: None,
     };
-    let actor = Actor { user_id: uid.into(), team_id: TEAM.into(), display_name: "u".into() };
+    let actor =
+        Actor { user_id: uid.into(), team_id: TEAM.into(), display_name: "u".into(), may_approve: false };
     let net = Net {
         db: RefCell::new(db),
         url,

@@ -16,6 +16,7 @@ fn user(id: &str) -> SessionInfo {
         role: "fachkraft_traeger".into(),
         team_id: "t".into(),
         team_name: "Team".into(),
+        closed_case_days: None,
     }
 }
 
@@ -443,4 +444,55 @@ fn ratings_given_during_a_visit_are_one_field_per_goal_and_perspective() {
     rate(Value::Null);
     assert!(visit_ratings(&kv, &c.id, "v1").is_empty(), "taken back");
     assert_eq!(goals(&kv, &c.id).handlungsziele().next().unwrap().ratings.len(), 1);
+}
+
+#[test]
+fn closed_cases_leave_the_device_with_their_parts_but_never_with_unsent_changes() {
+    let kv = logged_in();
+    let closed = |n: u8| {
+        let mut c = Case::new(
+            CaseId::parse(&format!("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a{n:02x}")).unwrap(),
+            CaseLabel::parse(&format!("AZ {n}")).unwrap(),
+            parse_iso_date("2026-01-05").unwrap(),
+        );
+        c.status = passgenau_domain::case::CaseStatus::Beendet;
+        c.ended_on = Some(parse_iso_date("2026-10-01").unwrap());
+        c
+    };
+    let (a, b) = (closed(1), closed(2));
+    let state = |kind, id: &str, seq, body: Value| RecordState {
+        kind,
+        id: id.into(),
+        seq,
+        deleted: false,
+        body,
+        updated_by: "x".into(),
+    };
+    let v = passgenau_domain::visit::Visit::new(
+        "55555555-5555-4555-8555-555555555555",
+        a.id.clone(),
+        "2026-09-01",
+    )
+    .unwrap();
+    apply_pull_page(
+        &kv,
+        &PullResponse {
+            protocol: 1,
+            records: vec![
+                state(RecordKind::Case, a.id.as_str(), 1, serde_json::to_value(&a).unwrap()),
+                state(RecordKind::Case, b.id.as_str(), 2, serde_json::to_value(&b).unwrap()),
+                state(RecordKind::Visit, &v.id, 3, serde_json::to_value(&v).unwrap()),
+            ],
+            cursor: 3,
+            has_more: false,
+        },
+    )
+    .unwrap();
+    edit_case(&kv, &b.id, note("Abschlussbericht folgt"), NOW).unwrap();
+    let today = parse_iso_date("2026-11-24").unwrap();
+    assert!(evict_closed_cases(&kv, today, 60).is_empty(), "not yet 60 days");
+    assert_eq!(evict_closed_cases(&kv, today, 30), [a.id.to_string()], "b has an unsent change");
+    assert!(case(&kv, a.id.as_str()).is_none() && visit(&kv, &v.id).is_none(), "with its parts");
+    assert!(case(&kv, b.id.as_str()).is_some());
+    assert_eq!(pending_count(&kv), 1, "leaving the device is not a change to send");
 }
