@@ -4,6 +4,7 @@
 pub mod b64;
 pub mod catalog;
 pub mod components;
+pub mod handover;
 pub mod kv;
 pub mod lock;
 pub mod state;
@@ -20,8 +21,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::{
-    CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, GoalsPage, Header, Login,
-    NotFound, SetPin, SettingComposer, TabNotice, Unlock, UnsentList, UpdateNotice, VisitScreen,
+    CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister, GoalsPage,
+    Header, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice, Unlock, UnsentList, UpdateNotice,
+    VisitScreen,
 };
 use state::{AppCtx, LockState};
 
@@ -169,6 +171,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/besuch") view=VisitScreen/>
                     <Route path=path!("/fall/clearing") view=ClearingFlow/>
                     <Route path=path!("/fall/ziele") view=GoalsPage/>
+                    <Route path=path!("/fall/einwilligungen") view=ConsentRegister/>
+                    <Route path=path!("/fall/weitergabe") view=SharePage/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>

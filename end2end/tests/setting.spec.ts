@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
 
 // Compose a Hilfesetting offline on a phone: SPFH 4 hours a week plus Tagesgruppe 5 days a week.
 // The expected euros are the domain crate's arithmetic, pinned in
@@ -16,7 +16,8 @@ async function addModule(page: Page, search: string, name: string) {
 test('Hilfesetting: SPFH plus Tagesgruppe, live cost with formula, findings, mix, offline', async ({ page, context }) => {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await login(page);
+  // Ben is a Fachkraft of the Jugendamt (ASD): he composes the setting and enters the approval.
+  await login(page, 'ben');
   const label = `SETTING-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
   await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
@@ -78,4 +79,14 @@ test('Hilfesetting: SPFH plus Tagesgruppe, live cost with formula, findings, mix
   }, label);
   expect(modules).toBe(2);
   expect(problems).toEqual([]);
+});
+
+test('a Fachkraft of a Träger sees the approval but cannot set it', async ({ page }) => {
+  await login(page);
+  await createCase(page, `BEWILLIGUNG-${Date.now()}`);
+  await page.getByRole('link', { name: 'Hilfesetting zusammenstellen' }).click();
+  await expect(page.getByTestId('approval-hint')).toHaveText('Die Bewilligung tragen das Jugendamt (ASD) oder die Teamleitung ein.');
+  await expect(page.getByLabel('Bewilligt von')).toBeDisabled();
+  await expect(page.getByLabel('Fallbudget')).toBeDisabled();
+  await expectNoA11yViolations(page);
 });

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use serde_json::Map;
 use serde_json::{json, Value};
 
 use super::{CaseNotFound, Loading, RequireSession};
@@ -79,19 +80,22 @@ pub fn CaseDetail() -> impl IntoView {
     });
     let visits = ctx.from_device(Vec::new(), move |kv| store::visits(kv, &id.get().unwrap_or_default()));
     let notes = ctx.from_device(Vec::new(), move |kv| store::visit_notes(kv, &id.get().unwrap_or_default()));
+    let consent_count = ctx.from_device(0, move |kv| {
+        id.get()
+            .and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok())
+            .map_or(0, |i| store::consents(kv, &i).len())
+    });
     let open_conflicts = ctx.from_device(0, move |kv| {
         let id = id.get();
         store::open_conflicts(kv).iter().filter(|c| Some(&c.record_id) == id.as_ref()).count()
     });
 
-    let save = move |field: &'static str, value: Value| {
+    let save_fields = move |fields: serde_json::Map<String, Value>| {
         #[cfg(feature = "hydrate")]
         {
             use passgenau_domain::UserMessage;
             let Some(c) = case.get_untracked() else { return };
             let Some(kv) = crate::kv::device() else { return };
-            let mut fields = serde_json::Map::new();
-            fields.insert(field.to_owned(), value);
             match store::edit_case(&kv, &c.id, fields, &crate::util::now_iso()) {
                 Ok(_) => {
                     error.set(None);
@@ -101,7 +105,10 @@ pub fn CaseDetail() -> impl IntoView {
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (field, value, &ctx, &error);
+        let _ = (fields, &ctx, &error);
+    };
+    let save = move |field: &'static str, value: Value| {
+        save_fields(serde_json::Map::from_iter([(field.to_owned(), value)]))
     };
 
     // Stored, so the click handler is `Copy` and fits the nested `Show`s. Only in the browser: a
@@ -205,7 +212,13 @@ pub fn CaseDetail() -> impl IntoView {
                         }).collect_view()}
                     </fieldset>
                     <label for="fall-status">"Status"</label>
-                    <select id="fall-status" on:change=move |ev| save("status", json!(event_target_value(&ev)))>
+                    <select id="fall-status" on:change=move |ev| {
+                        let status = event_target_value(&ev);
+                        // The day a case is ended counts for how long it stays on the devices.
+                        let ended = (status == passgenau_domain::case::CaseStatus::Beendet.key())
+                            .then(crate::util::today_iso);
+                        save_fields(Map::from_iter([("status".to_owned(), json!(status)), ("ended_on".to_owned(), json!(ended))]));
+                    }>
                         {passgenau_domain::case::CaseStatus::ALL.into_iter().map(|s| view! {
                             <option value=s.key() selected=move || case.get().is_some_and(|c| c.status == s)>{s.label_de()}</option>
                         }).collect_view()}
@@ -250,7 +263,8 @@ pub fn CaseDetail() -> impl IntoView {
                         <ul class="visit-notes">
                             {move || notes.get().into_iter().map(|n| view! {
                                 <li>
-                                    <p class="meta">{format!("{} · {}", n.author, crate::util::format_timestamp_de(&n.written_at))}</p>
+                                    <p class="meta">{format!("{} · {}", n.author, crate::util::format_timestamp_de(&n.written_at))}
+                                        {n.entrusted_by.map(|by| view! { " · " <strong class="entrusted">{format!("anvertraut von {by} (§ 65)")}</strong> })}</p>
                                     <p class="text">{n.text}</p>
                                 </li>
                             }).collect_view()}
@@ -274,6 +288,18 @@ pub fn CaseDetail() -> impl IntoView {
                         ))}
                         " "
                         <a href=move || format!("/fall/checkliste?id={}", id.get().unwrap_or_default())>"Checkliste öffnen"</a>
+                    </p>
+                    <h2>"Datenschutz"</h2>
+                    <p data-testid="consent-summary">
+                        {move || match consent_count.get() {
+                            0 => "Keine Einwilligung erfasst.".to_owned(),
+                            1 => "1 Einwilligung erfasst.".to_owned(),
+                            n => format!("{n} Einwilligungen erfasst."),
+                        }}
+                        " "
+                        <a href=move || format!("/fall/einwilligungen?id={}", id.get().unwrap_or_default())>"Einwilligungen"</a>
+                        " · "
+                        <a href=move || format!("/fall/weitergabe?id={}", id.get().unwrap_or_default())>"Weitergeben"</a>
                     </p>
                     <p class="saved" aria-live="polite">"Jede Eingabe wird sofort auf diesem Gerät gespeichert."</p>
                     <p><button type="button" class="danger" on:click=delete>"Fall löschen"</button></p>

@@ -170,9 +170,17 @@ fn SettingOverview(computed: Computed) -> impl IntoView {
     let findings = computed.eval.findings.clone();
     let mix = computed.mix.clone();
     let kind_now = budget_kind.to_owned();
+    // The Jugendamt decides on the help (§ 36 Abs. 2): others see the approval but do not set it;
+    // the server refuses such a change too (`roles::APPROVAL_FIELDS`).
+    let may_approve = crate::state::use_app().session.get_untracked().is_some_and(|s| {
+        passgenau_domain::roles::may(&s.role, passgenau_domain::roles::Permission::ApproveSetting)
+    });
     view! {
-        <fieldset class="approval">
+        <fieldset class="approval" disabled=!may_approve>
             <legend>"Bewilligung"</legend>
+            {(!may_approve).then(|| view! {
+                <p class="hint" data-testid="approval-hint">"Die Bewilligung tragen das Jugendamt (ASD) oder die Teamleitung ein."</p>
+            })}
             <div class="row">
                 <div>
                     <label for="bewilligt-von">"Bewilligt von"</label>
