@@ -54,7 +54,9 @@ impl Permission {
     pub fn label_de(self) -> &'static str {
         match self {
             Permission::WorkOnCases => "Fallakten des eigenen Teams lesen und bearbeiten (Synchronisation)",
-            Permission::ApproveSetting => "Hilfesetting bewilligen (Zeitraum, Einzelvereinbarung, Fallbudget)",
+            Permission::ApproveSetting => {
+                "Hilfesetting bewilligen (Zeitraum, Einzelvereinbarung, Fallbudget)"
+            }
             Permission::ReadAuditLog => "Protokoll des eigenen Teams einsehen",
             Permission::ManageUsers => "Benutzerkonten anlegen, ändern, deaktivieren",
             Permission::ManageTeams => "Teams anlegen und umbenennen",
