@@ -41,6 +41,10 @@ const KEY_SENT: &str = "pg1:sent";
 pub const MUT_PREFIX: &str = "pg1:mut:";
 const REJ_PREFIX: &str = "pg1:rej:";
 const AUDIT_PREFIX: &str = "pg1:aud:";
+/// The module catalog the server published, and its version (read first, so the catalog is parsed
+/// only when it changed; see `crate::catalog`).
+const KEY_CATALOG: &str = "pg1:catalog";
+const KEY_CATALOG_VERSION: &str = "pg1:catalog:v";
 
 fn rec_prefix(kind: RecordKind) -> String {
     format!("pg1:rec:{}:", kind.as_str())
@@ -1029,6 +1033,28 @@ pub fn unsent_case_ids(kv: &dyn Kv) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// The version of the server's catalog kept on this device (none: the built-in one is used).
+pub fn catalog_version(kv: &dyn Kv) -> Option<i64> {
+    kv.get(KEY_CATALOG_VERSION)?.parse().ok()
+}
+
+/// The server's catalog kept on this device (its JSON form).
+pub fn catalog_json(kv: &dyn Kv) -> Option<Value> {
+    serde_json::from_str(&kv.get(KEY_CATALOG)?).ok()
+}
+
+/// Keeps a catalog the server published. Version 0 (the built-in one) removes the kept one.
+pub fn set_catalog(kv: &dyn Kv, version: i64, catalog: &Value) -> Result<(), StoreError> {
+    if version == 0 {
+        kv.remove(KEY_CATALOG_VERSION);
+        kv.remove(KEY_CATALOG);
+        return Ok(());
+    }
+    kv.set(KEY_CATALOG, &catalog.to_string())?;
+    kv.set(KEY_CATALOG_VERSION, &version.to_string())?;
+    Ok(())
 }
 
 /// The case a record belongs to: a case is its own; per-case parts carry it before `~`; the

@@ -110,7 +110,7 @@ mod net {
 }
 
 #[cfg(feature = "hydrate")]
-pub use net::{post, server_reachable};
+pub use net::{get, post, server_reachable};
 
 /// How the sync round reaches the server: HTTP in the browser, a simulated network in tests.
 /// Single-threaded by design (the browser has one thread), so the futures need not be `Send`.
@@ -214,7 +214,24 @@ impl Transport for Http {
 pub async fn sync_once() -> Result<(), SyncError> {
     let kv = crate::kv::device().ok_or(StoreError::Unavailable)?;
     sync_round(&kv, &Http, &crate::util::now_iso()).await?;
-    upload_audit_events(&kv).await
+    upload_audit_events(&kv).await?;
+    refresh_catalog(&kv).await;
+    Ok(())
+}
+
+/// Takes over the module catalog the server publishes when its version changed. A catalog this app
+/// cannot read (a newer schema) is not taken; the one in use stays.
+#[cfg(feature = "hydrate")]
+async fn refresh_catalog(kv: &dyn crate::kv::Kv) {
+    let Ok(res) = net::get::<passgenau_domain::admin::CatalogResponse>("/api/v1/catalog").await else {
+        return;
+    };
+    if crate::store::catalog_version(kv).unwrap_or(0) == res.version {
+        return;
+    }
+    if res.version == 0 || passgenau_domain::catalog::Catalog::from_json(res.catalog.clone()).is_ok() {
+        let _ = crate::store::set_catalog(kv, res.version, &res.catalog);
+    }
 }
 
 /// Hands the recorded audit events (views, exports) to the server; they stay queued on failure.
