@@ -21,9 +21,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::{
-    CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister, GoalsPage,
-    Header, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice, Unlock, UnsentList, UpdateNotice,
-    VisitScreen,
+    AdminPage, CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister,
+    GoalsPage, Header, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice, Unlock, UnsentList,
+    UpdateNotice, VisitScreen,
 };
 use state::{AppCtx, LockState};
 
@@ -174,6 +174,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/einwilligungen") view=ConsentRegister/>
                     <Route path=path!("/fall/weitergabe") view=SharePage/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
+                    <Route path=path!("/verwaltung") view=AdminPage/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>
                 </fieldset>

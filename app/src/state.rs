@@ -104,8 +104,12 @@ impl AppCtx {
         {
             return false;
         }
-        // Only the writing tab syncs; the others see its results through `storage` events.
-        if !crate::tab::is_writer() {
+        // Only the writing tab syncs; the others see its results through `storage` events. A role
+        // without case files (Admin) has nothing to sync.
+        let works_on_cases = self.session.get_untracked().is_some_and(|s| {
+            passgenau_domain::roles::may(&s.role, passgenau_domain::roles::Permission::WorkOnCases)
+        });
+        if !crate::tab::is_writer() || !works_on_cases {
             return true;
         }
         self.syncing.set(true);

@@ -92,6 +92,10 @@ pub fn CaseList() -> impl IntoView {
     });
     view! {
         <RequireSession/>
+        <Show when=move || ctx.session.get().is_some_and(|s| !passgenau_domain::roles::may(&s.role, passgenau_domain::roles::Permission::WorkOnCases))>
+            <p class="hint" role="note" data-testid="no-case-access">"Die Administration sieht keine Fallakten. "
+                <a href="/verwaltung">"Zur Verwaltung"</a></p>
+        </Show>
         <section>
             <div class="title-row">
                 <h1>"Fälle"</h1>

@@ -64,6 +64,9 @@ pub fn Header() -> impl IntoView {
             <Show when=move || ctx.session.get().is_some()>
                 <div class="user">
                     <span>{move || ctx.session.get().map(|s| format!("{} · {}", s.display_name, s.team_name))}</span>
+                    <Show when=move || ctx.session.get().is_some_and(|s| passgenau_domain::roles::may(&s.role, passgenau_domain::roles::Permission::ManageUsers))>
+                        <a class="link" href="/verwaltung">"Verwaltung"</a>
+                    </Show>
                     <button type="button" class="link" on:click=move |_| ctx.lock_now()>"Sperren"</button>
                     <button type="button" class="link" on:click=logout.clone()>"Abmelden"</button>
                 </div>

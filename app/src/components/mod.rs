@@ -1,5 +1,6 @@
 //! One component per file.
 
+mod admin_page;
 mod case_detail;
 mod case_list;
 mod case_new;
@@ -28,6 +29,7 @@ mod update_notice;
 mod visit_ratings;
 mod visit_screen;
 
+pub use admin_page::AdminPage;
 pub use case_detail::CaseDetail;
 pub use case_list::CaseList;
 pub use case_new::CaseNew;
