@@ -58,6 +58,16 @@ pub struct TeamRequest {
     pub name: String,
 }
 
+/// `GET /api/v1/catalog` (every role) and the answer to `POST /api/v1/admin/catalog`: the module
+/// catalog in force. `version` 0 is the catalog built into the app (`Catalog::builtin`); an admin's
+/// changes count from 1. `catalog` is the catalog's JSON form (`catalog::Catalog`, read it with
+/// `Catalog::from_json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CatalogResponse {
+    pub version: i64,
+    pub catalog: serde_json::Value,
+}
+
 /// Shortest password an admin may set for an account.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
