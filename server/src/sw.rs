@@ -18,8 +18,11 @@ pub const SHELL_PAGES: &[&str] = &[
     "/fall/besuch",
     "/fall/clearing",
     "/fall/ziele",
+    "/fall/einwilligungen",
+    "/fall/weitergabe",
     "/konflikte",
     "/nicht-uebertragen",
+    "/verwaltung",
 ];
 
 const TEMPLATE: &str = include_str!("sw.template.js");
