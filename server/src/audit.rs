@@ -14,7 +14,11 @@ use sha2::{Digest, Sha256};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What a device may report that it did (recorded there, offline too, and uploaded with the sync).
-pub const DEVICE_ACTIONS: &[&str] = &["case.view", "case.export"];
+pub const DEVICE_ACTIONS: &[&str] =
+    &["case.view", "case.export", "case.share", "case.export_pseudonymised", "note.disclose"];
+
+/// Longest `detail` a device may report with an event (characters).
+pub const MAX_DETAIL_CHARS: usize = 500;
 
 /// One entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,13 +32,20 @@ pub struct AuditEntry {
     pub device_at: Option<String>,
     pub actor: String,
     pub client_id: Option<String>,
-    /// `record.put`, `record.delete`, `case.view`, `case.export`, `login`.
+    /// `record.put`, `record.delete`, a device action ([`DEVICE_ACTIONS`]), or an administration
+    /// action (`admin.user.create`, `admin.user.update`, `admin.team.create`, `admin.team.rename`,
+    /// `admin.catalog.update`).
     pub action: String,
     pub record_kind: Option<String>,
     pub record_id: Option<String>,
     pub case_id: Option<String>,
     /// Idempotency key of a device-reported event.
     pub event_id: Option<String>,
+    /// What exactly happened, in words (a device's note on a share or disclosure, the fields an admin
+    /// changed). Never a password. Added after the first entries were written: covered by the hash
+    /// only when present, so entries without it hash as they always did.
+    #[serde(default)]
+    pub detail: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -50,6 +61,7 @@ pub struct NewEntry {
     pub record_id: Option<String>,
     pub case_id: Option<String>,
     pub event_id: Option<String>,
+    pub detail: Option<String>,
 }
 
 impl NewEntry {
@@ -67,6 +79,7 @@ impl NewEntry {
             record_id: self.record_id,
             case_id: self.case_id,
             event_id: self.event_id,
+            detail: self.detail,
             prev_hash: after_hash.to_owned(),
             hash: String::new(),
         };
@@ -77,7 +90,8 @@ impl NewEntry {
 
 impl AuditEntry {
     /// SHA-256 (hex) over every field but `hash`, length-prefixed so no two entries collide by
-    /// shifting text between fields.
+    /// shifting text between fields. `detail` is appended only when present (entries written before
+    /// it existed keep their hash).
     pub fn compute_hash(&self) -> String {
         let mut h = Sha256::new();
         let n = self.n.to_string();
@@ -95,14 +109,20 @@ impl AuditEntry {
             self.event_id.as_deref(),
             Some(&self.prev_hash),
         ];
+        let field = |h: &mut Sha256, s: &str| {
+            h.update(format!("{}:", s.len()).as_bytes());
+            h.update(s.as_bytes());
+        };
         for f in fields {
             match f {
                 None => h.update(b"-"),
-                Some(s) => {
-                    h.update(format!("{}:", s.len()).as_bytes());
-                    h.update(s.as_bytes());
-                }
+                Some(s) => field(&mut h, s),
             }
+            h.update(b"\n");
+        }
+        if let Some(d) = &self.detail {
+            h.update(b"detail=");
+            field(&mut h, d);
             h.update(b"\n");
         }
         hex::encode(h.finalize())
@@ -167,6 +187,7 @@ mod tests {
             record_id: Some("r1".into()),
             case_id: Some("r1".into()),
             event_id: None,
+            detail: None,
         }
     }
 
@@ -222,6 +243,29 @@ mod tests {
         b.record_id = Some("a".into());
         b.case_id = Some("bc".into());
         assert_ne!(a.chain("t", 0, GENESIS, "x").hash, b.chain("t", 0, GENESIS, "x").hash);
+    }
+
+    #[test]
+    fn an_entry_without_detail_hashes_as_before() {
+        // Computed before `detail` existed: chains written then must still verify.
+        let e = new("case.view").chain("t1", 4, GENESIS, "2026-11-24T10:00:00Z");
+        assert_eq!(e.hash, "d4af288027dbea13a2e88079e74a88f66db26651061fb0331ffc87f49e3b2185");
+        // A detail is covered: it changes the hash, and editing it is found.
+        let mut with = new("case.view");
+        with.detail = Some("an das Familiengericht".into());
+        let mut d = with.chain("t1", 0, GENESIS, "2026-11-24T10:00:00Z");
+        assert_ne!(d.hash, new("case.view").chain("t1", 0, GENESIS, "2026-11-24T10:00:00Z").hash);
+        assert_eq!(verify(std::slice::from_ref(&d), (1, &d.hash.clone())), Ok(()));
+        d.detail = Some("an die Schule".into());
+        assert_eq!(
+            verify(std::slice::from_ref(&d), (1, &d.hash.clone())),
+            Err(ChainError::Edited { team: "t1".into(), n: 1 })
+        );
+        d.detail = None;
+        assert_eq!(
+            verify(std::slice::from_ref(&d), (1, &d.hash.clone())),
+            Err(ChainError::Edited { team: "t1".into(), n: 1 })
+        );
     }
 
     #[test]

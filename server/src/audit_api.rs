@@ -1,21 +1,20 @@
 //! Audit endpoints (`/api/v1/audit*`): devices report what they did (viewing or exporting a case,
-//! offline too); Teamleitung and Admin read their team's log.
+//! offline too; roles that work on cases); roles with `ReadAuditLog` read their team's log.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{AuditEntry, NewEntry, DEVICE_ACTIONS};
+use passgenau_domain::roles::Permission;
+
+use crate::audit::{AuditEntry, NewEntry, DEVICE_ACTIONS, MAX_DETAIL_CHARS};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::AppState;
 
 /// Events per request at most.
 pub const MAX_EVENTS: usize = 500;
-
-/// Roles that may read the audit log.
-pub const AUDIT_READERS: &[&str] = &["teamleitung", "admin"];
 
 #[derive(Debug, Deserialize)]
 pub struct DeviceEvent {
@@ -25,6 +24,10 @@ pub struct DeviceEvent {
     pub at: String,
     pub action: String,
     pub case_id: String,
+    /// What exactly happened, in words (e.g. to whom a case was shared or a note disclosed); at most
+    /// [`MAX_DETAIL_CHARS`] characters. Optional, added after the first devices.
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +51,7 @@ pub async fn record_events(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<EventsResponse>, ApiError> {
+    user.require(Permission::WorkOnCases)?;
     crate::error::require_json(&headers)?;
     let req: EventsRequest =
         serde_json::from_slice(&body).map_err(|e| bad(format!("malformed events: {e}")))?;
@@ -68,6 +72,9 @@ pub async fn record_events(
         if time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339).is_err() {
             return Err(bad("event time must be RFC 3339".into()));
         }
+        if e.detail.as_ref().is_some_and(|d| d.chars().count() > MAX_DETAIL_CHARS) {
+            return Err(bad(format!("event detail must have at most {MAX_DETAIL_CHARS} characters")));
+        }
         entries.push(NewEntry {
             device_at: Some(e.at),
             actor: user.0.id.clone(),
@@ -77,6 +84,7 @@ pub async fn record_events(
             record_id: None,
             case_id: Some(e.case_id),
             event_id: Some(e.id),
+            detail: e.detail,
         });
     }
     let recorded = state.db.audit_append(&user.0.team_id, entries).await?;
@@ -93,12 +101,7 @@ pub async fn read_log(
     user: AuthUser,
     query: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    if !AUDIT_READERS.contains(&user.0.role.as_str()) {
-        return Err(ApiError::Forbidden(
-            format!("role {} may not read the audit log", user.0.role),
-            "Das Protokoll können nur Teamleitung und Administration einsehen.",
-        ));
-    }
+    user.require(Permission::ReadAuditLog)?;
     let Query(q) = query.map_err(|e| {
         ApiError::BadRequest(format!("malformed audit query: {}", e.body_text()), "Die Abfrage ist ungültig.")
     })?;

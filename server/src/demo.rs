@@ -1,4 +1,5 @@
-//! Demo data for trying Passgenau locally: two Sozialraumteams, three users, three cases.
+//! Demo data for trying Passgenau locally: two Sozialraumteams, one user of each role (and one more
+//! Fachkraft in the other team), three cases.
 //! Only seeded on request (`--demo`) into an empty database. The demo password is public by design.
 
 use passgenau_domain::case::{parse_iso_date, Case, CaseId, CaseLabel};
@@ -39,6 +40,13 @@ pub const DEMO_USERS: &[DemoUser] = &[
         username: "tanja",
         display_name: "Tanja Thiele",
         role: "teamleitung",
+        team_id: TEAM_NORD,
+    },
+    DemoUser {
+        id: "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000005",
+        username: "adele",
+        display_name: "Adele Adam",
+        role: "admin",
         team_id: TEAM_NORD,
     },
     DemoUser {
@@ -96,6 +104,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DbError> {
         user_id: anna.id.into(),
         team_id: anna.team_id.into(),
         display_name: anna.display_name.into(),
+        may_approve: passgenau_domain::roles::may(
+            anna.role,
+            passgenau_domain::roles::Permission::ApproveSetting,
+        ),
     };
     let mut mutations = Vec::new();
     for (i, (id, label, start, note)) in DEMO_CASES.iter().enumerate() {
@@ -121,4 +133,20 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DbError> {
     }
     db.push(&actor, "00000000-0000-4000-8000-00000000de00", &mutations).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use passgenau_domain::roles::Role;
+
+    #[test]
+    fn the_demo_has_one_user_of_each_role_in_team_nord() {
+        for role in Role::ALL {
+            assert!(
+                super::DEMO_USERS.iter().any(|u| u.role == role.as_str() && u.team_id == super::TEAM_NORD),
+                "{role:?}"
+            );
+        }
+        assert!(super::DEMO_USERS.iter().all(|u| Role::parse(u.role).is_ok()));
+    }
 }

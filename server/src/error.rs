@@ -18,6 +18,14 @@ pub enum ApiError {
     TooManyAttempts(i64),
     #[error("bad request: {0}")]
     BadRequest(String, &'static str),
+    /// A bad request whose German text is made from the input (e.g. a catalog's error).
+    #[error("bad request: {0}")]
+    Invalid(String, String),
+    #[error("not found: {0}")]
+    NotFound(String, &'static str),
+    /// A unique name (username, team name) is taken.
+    #[error("already exists: {0}")]
+    Duplicate(String, &'static str),
     #[error("request body too large")]
     TooLarge,
     /// The user's role does not allow this (the German text says which role does).
@@ -39,6 +47,14 @@ impl From<DbError> for ApiError {
         match e {
             DbError::ForeignClient => ApiError::ForeignClient,
             DbError::ResetRequired { compacted_upto, .. } => ApiError::ResetRequired(compacted_upto),
+            DbError::Duplicate(what) => ApiError::Duplicate(
+                what.into(),
+                match what {
+                    "username" => "Diesen Benutzernamen gibt es schon.",
+                    "team name" => "Ein Team mit diesem Namen gibt es schon.",
+                    _ => "Das wurde gerade gleichzeitig geändert. Bitte noch einmal versuchen.",
+                },
+            ),
             other => ApiError::Db(other),
         }
     }
@@ -62,6 +78,9 @@ impl ApiError {
                 ),
             ),
             ApiError::BadRequest(_, de) => (StatusCode::BAD_REQUEST, "bad_request", (*de).into()),
+            ApiError::Invalid(_, de) => (StatusCode::BAD_REQUEST, "bad_request", de.clone()),
+            ApiError::NotFound(_, de) => (StatusCode::NOT_FOUND, "not_found", (*de).into()),
+            ApiError::Duplicate(_, de) => (StatusCode::CONFLICT, "duplicate", (*de).into()),
             ApiError::Forbidden(_, de) => (StatusCode::FORBIDDEN, "forbidden", (*de).into()),
             ApiError::NotJson => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

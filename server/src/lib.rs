@@ -1,7 +1,9 @@
 //! Passgenau's server: serves the app shell (Leptos SSR) and its build assets, the service worker,
-//! authentication and the versioned sync API over SQLite or PostgreSQL.
+//! authentication, the versioned sync API, the audit log and the administration over SQLite or
+//! PostgreSQL. Every route checks the caller's role through `passgenau_domain::roles`.
 
 pub mod admin;
+pub mod admin_api;
 pub mod audit;
 pub mod audit_api;
 pub mod auth;
@@ -152,6 +154,14 @@ pub const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/api/v1/sync/pull", handler: || get(sync_api::pull) },
     Route { method: "POST", path: "/api/v1/audit/events", handler: || post(audit_api::record_events) },
     Route { method: "GET", path: "/api/v1/audit", handler: || get(audit_api::read_log) },
+    Route { method: "GET", path: "/api/v1/catalog", handler: || get(admin_api::current_catalog) },
+    Route { method: "GET", path: "/api/v1/admin/users", handler: || get(admin_api::list_users) },
+    Route { method: "POST", path: "/api/v1/admin/users", handler: || post(admin_api::create_user) },
+    Route { method: "POST", path: "/api/v1/admin/users/{id}", handler: || post(admin_api::update_user) },
+    Route { method: "GET", path: "/api/v1/admin/teams", handler: || get(admin_api::list_teams) },
+    Route { method: "POST", path: "/api/v1/admin/teams", handler: || post(admin_api::create_team) },
+    Route { method: "POST", path: "/api/v1/admin/teams/{id}", handler: || post(admin_api::rename_team) },
+    Route { method: "POST", path: "/api/v1/admin/catalog", handler: || post(admin_api::update_catalog) },
     Route { method: "GET", path: "/healthz", handler: || get(healthz) },
     Route { method: "GET", path: "/sw.js", handler: || get(service_worker) },
     Route { method: "GET", path: "/boot.js", handler: || get(boot_script) },

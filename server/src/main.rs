@@ -46,7 +46,10 @@ async fn run() -> anyhow::Result<()> {
         db::connect(&config.database_url).await.with_context(|| format!("cannot open database {url}"))?;
     tracing::info!(database = %url, "database ready");
     if config.demo && demo::seed_if_empty(&db).await.context("cannot seed demo data")? {
-        tracing::info!("seeded demo data (users anna, ben, clara; password {})", demo::DEMO_PASSWORD);
+        tracing::info!(
+            "seeded demo data (users anna, ben, tanja, adele, clara; password {})",
+            demo::DEMO_PASSWORD
+        );
     }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -8,6 +8,8 @@ use passgenau_domain::sync::{
 };
 use serde::Deserialize;
 
+use passgenau_domain::roles::Permission;
+
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::AppState;
@@ -18,6 +20,7 @@ pub async fn push(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PushResponse>, ApiError> {
+    user.require(Permission::WorkOnCases)?;
     crate::error::require_json(&headers)?;
     let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::BadRequest(
@@ -61,6 +64,7 @@ pub async fn pull(
     user: AuthUser,
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<PullResponse>, ApiError> {
+    user.require(Permission::WorkOnCases)?;
     // Mapped here so that a malformed query gets the API's error body, not axum's plain text.
     let Query(q) = query.map_err(|e| {
         ApiError::BadRequest(

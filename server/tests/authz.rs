@@ -1,7 +1,8 @@
 //! Authorization, on SQLite and PostgreSQL (issue 4: "no endpoint returns or accepts another team's
-//! data"). One matrix: every route of the router × every kind of caller, with the expected status
-//! of each cell, printed to stderr; no answer to anyone outside team Nord contains Nord's record ids
-//! or content. Then the sync API's team isolation in detail: pulls with extreme cursors and limits,
+//! data"; roles: `domain/src/roles.rs`). One matrix: every route of the router × every kind of
+//! caller (no, expired, ended or forged session; each role), with the expected status of each cell,
+//! printed to stderr; no answer to anyone outside team Nord contains Nord's record ids or content, and
+//! no answer to the Admin contains case content. Then the sync API's team isolation in detail: pulls with extreme cursors and limits,
 //! pushes that try to overwrite, delete or "create" Nord's records, and device ids bound to a user.
 //!
 //! Request bodies are built with `json!` only (wire types grow append-only; never build `Mutation`
@@ -21,6 +22,8 @@ const DEV_SUED: &str = "c0000000-0000-4000-8000-00000000000c";
 const ANNA_ID: &str = "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000001";
 const BEN_ID: &str = "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000002";
 const CLARA_ID: &str = "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000003";
+const TANJA_ID: &str = "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000004";
+const ADELE_ID: &str = "3c1d9b7e-0c1a-4d7e-8b1e-5a0c00000005";
 
 fn nord_case(n: u32) -> String {
     format!("0000a0a0-0000-4000-8000-{n:012}")
@@ -132,6 +135,19 @@ async fn seed_nord(app: &TestApp) -> (String, Vec<String>) {
     (anna, secrets)
 }
 
+/// What a case file says (labels and notes of Nord's records): never in any answer to the Admin.
+async fn case_content(app: &TestApp, anna: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in pull_all(app, anna).await {
+        for field in ["label", "note"] {
+            if let Some(s) = r["body"][field].as_str().filter(|s| !s.is_empty()) {
+                out.push(s.to_owned());
+            }
+        }
+    }
+    out
+}
+
 fn leaked<'a>(text: &str, secrets: &'a [String]) -> Vec<&'a str> {
     secrets.iter().filter(|s| text.contains(s.as_str())).map(String::as_str).collect()
 }
@@ -142,12 +158,29 @@ enum Caller {
     Expired,
     LoggedOut,
     Garbage,
+    /// anna, Fachkraft (Träger), team Nord.
     Nord,
+    /// clara, Fachkraft (Träger), team Süd.
     Sued,
+    /// ben, Fachkraft (Jugendamt/ASD), team Nord.
+    Asd,
+    /// tanja, Teamleitung, team Nord.
+    Teamleitung,
+    /// adele, Admin, team Nord.
+    Admin,
 }
 
-const CALLERS: [Caller; 6] =
-    [Caller::Anonymous, Caller::Expired, Caller::LoggedOut, Caller::Garbage, Caller::Nord, Caller::Sued];
+const CALLERS: [Caller; 9] = [
+    Caller::Anonymous,
+    Caller::Expired,
+    Caller::LoggedOut,
+    Caller::Garbage,
+    Caller::Nord,
+    Caller::Sued,
+    Caller::Asd,
+    Caller::Teamleitung,
+    Caller::Admin,
+];
 
 impl Caller {
     fn label(self) -> &'static str {
@@ -156,8 +189,23 @@ impl Caller {
             Caller::Expired => "expired",
             Caller::LoggedOut => "logged out",
             Caller::Garbage => "garbage",
-            Caller::Nord => "Nord (anna)",
-            Caller::Sued => "Süd (clara)",
+            Caller::Nord => "Träger Nord",
+            Caller::Sued => "Träger Süd",
+            Caller::Asd => "ASD Nord",
+            Caller::Teamleitung => "TL Nord",
+            Caller::Admin => "Admin Nord",
+        }
+    }
+
+    /// The logged-in user behind the caller.
+    fn user_id(self) -> Option<&'static str> {
+        match self {
+            Caller::Nord => Some(ANNA_ID),
+            Caller::Sued => Some(CLARA_ID),
+            Caller::Asd => Some(BEN_ID),
+            Caller::Teamleitung => Some(TANJA_ID),
+            Caller::Admin => Some(ADELE_ID),
+            Caller::Anonymous | Caller::Expired | Caller::LoggedOut | Caller::Garbage => None,
         }
     }
 }
@@ -166,23 +214,40 @@ impl Caller {
 struct Row {
     method: &'static str,
     path: String,
-    expect: [u16; 6],
+    expect: [u16; 9],
 }
 
-const ANYONE: [u16; 6] = [200; 6];
-const MEMBERS: [u16; 6] = [401, 401, 401, 401, 200, 200];
+const ANYONE: [u16; 9] = [200; 9];
+/// Every logged-in role.
+const MEMBERS: [u16; 9] = [401, 401, 401, 401, 200, 200, 200, 200, 200];
+/// `WorkOnCases`: the Fachkräfte and the Teamleitung, never the Admin.
+const CASE_WORKERS: [u16; 9] = [401, 401, 401, 401, 200, 200, 200, 200, 403];
+/// `ReadAuditLog`: Teamleitung and Admin.
+const AUDIT_READERS: [u16; 9] = [401, 401, 401, 401, 403, 403, 403, 200, 200];
+
+/// `ManageUsers`, `ManageTeams`, `ManageCatalog`: the Admin only, answered with `ok`.
+const fn admin_only(ok: u16) -> [u16; 9] {
+    [401, 401, 401, 401, 403, 403, 403, 403, ok]
+}
 
 fn rows() -> Vec<Row> {
     let row = |method, path: &str, expect| Row { method, path: path.to_owned(), expect };
     let mut rows = vec![
-        row("POST", "/api/v1/auth/login", [401; 6]),
+        row("POST", "/api/v1/auth/login", [401; 9]),
         row("POST", "/api/v1/auth/logout", ANYONE),
         row("GET", "/api/v1/auth/me", MEMBERS),
-        row("POST", "/api/v1/sync/push", MEMBERS),
-        row("GET", "/api/v1/sync/pull", MEMBERS),
-        row("POST", "/api/v1/audit/events", MEMBERS),
-        // Only Teamleitung and Admin read the log; the matrix's members are Fachkräfte.
-        row("GET", "/api/v1/audit", [401, 401, 401, 401, 403, 403]),
+        row("POST", "/api/v1/sync/push", CASE_WORKERS),
+        row("GET", "/api/v1/sync/pull", CASE_WORKERS),
+        row("POST", "/api/v1/audit/events", CASE_WORKERS),
+        row("GET", "/api/v1/audit", AUDIT_READERS),
+        row("GET", "/api/v1/catalog", MEMBERS),
+        row("GET", "/api/v1/admin/users", admin_only(200)),
+        row("POST", "/api/v1/admin/users", admin_only(201)),
+        row("POST", "/api/v1/admin/users/{id}", admin_only(200)),
+        row("GET", "/api/v1/admin/teams", admin_only(200)),
+        row("POST", "/api/v1/admin/teams", admin_only(201)),
+        row("POST", "/api/v1/admin/teams/{id}", admin_only(200)),
+        row("POST", "/api/v1/admin/catalog", admin_only(200)),
         row("GET", "/healthz", ANYONE),
         row("GET", "/sw.js", ANYONE),
         row("GET", "/boot.js", ANYONE),
@@ -191,8 +256,8 @@ fn rows() -> Vec<Row> {
         rows.push(row("GET", page, ANYONE));
     }
     // The fallbacks: an unknown API route and a static file that does not exist.
-    rows.push(row("GET", "/api/v1/records", [404; 6]));
-    rows.push(row("GET", "/pkg/unbekannt.js", [404; 6]));
+    rows.push(row("GET", "/api/v1/records", [404; 9]));
+    rows.push(row("GET", "/pkg/unbekannt.js", [404; 9]));
     rows
 }
 
@@ -202,6 +267,9 @@ struct Callers {
     logged_out: String,
     anna: String,
     clara: String,
+    ben: String,
+    tanja: String,
+    adele: String,
 }
 
 impl Callers {
@@ -213,23 +281,30 @@ impl Callers {
             Caller::Garbage => Some("nicht-echt-0000"),
             Caller::Nord => Some(&self.anna),
             Caller::Sued => Some(&self.clara),
+            Caller::Asd => Some(&self.ben),
+            Caller::Teamleitung => Some(&self.tanja),
+            Caller::Admin => Some(&self.adele),
         }
     }
 }
 
 /// Sends one cell's request: `row` as `caller`. Logout by a member uses a second session of that
-/// member, so the matrix's own session stays valid.
+/// member, so the matrix's own session stays valid. The admin's changes change nothing the other
+/// rows depend on (new accounts and teams, Süd's own name, clara's own name, the built-in catalog).
 async fn call(app: &TestApp, callers: &Callers, row: &Row, caller: Caller, n: usize) -> (u16, String) {
     let c = reqwest::Client::new();
-    let mut req = match (row.method, row.path.as_str()) {
+    let path = row.path.replace(
+        "{id}",
+        if row.path.starts_with("/api/v1/admin/teams/") { server::demo::TEAM_SUED } else { CLARA_ID },
+    );
+    let mut req = match (row.method, path.as_str()) {
         ("GET", "/api/v1/sync/pull") => c.get(app.url("/api/v1/sync/pull?since=0")),
         ("GET", path) => c.get(app.url(path)),
         ("POST", path) => c.post(app.url(path)),
         (method, path) => panic!("no request for {method} {path}"),
     };
-    let second_session = match (row.path.as_str(), caller) {
-        ("/api/v1/auth/logout", Caller::Nord) => Some(stored_session(app, ANNA_ID, 3600).await),
-        ("/api/v1/auth/logout", Caller::Sued) => Some(stored_session(app, CLARA_ID, 3600).await),
+    let second_session = match (row.path.as_str(), caller.user_id()) {
+        ("/api/v1/auth/logout", Some(user)) => Some(stored_session(app, user, 3600).await),
         _ => None,
     };
     if let Some(token) = second_session.as_deref().or(callers.token(caller)) {
@@ -241,10 +316,25 @@ async fn call(app: &TestApp, callers: &Callers, row: &Row, caller: Caller, n: us
         }
         "/api/v1/auth/logout" => req.json(&json!({})),
         "/api/v1/audit/events" => req.json(&json!({"client_id": random_id(), "events": []})),
+        "/api/v1/admin/users" => req.json(&json!({
+            "username": format!("neu-{n}"), "display_name": "Neue Fachkraft", "role": "fachkraft_traeger",
+            "team_id": server::demo::TEAM_SUED, "password": "ein-langes-passwort",
+        })),
+        "/api/v1/admin/users/{id}" => req.json(&json!({"display_name": "Clara Claussen"})),
+        "/api/v1/admin/teams" => req.json(&json!({"name": format!("Sozialraumteam {n}")})),
+        "/api/v1/admin/teams/{id}" => req.json(&json!({"name": "Sozialraumteam Süd (Demo)"})),
+        "/api/v1/admin/catalog" => {
+            let builtin: Value =
+                serde_json::from_str(passgenau_domain::catalog::BUILTIN_CATALOG_JSON).unwrap();
+            req.json(&builtin)
+        }
         "/api/v1/sync/push" => {
+            // Every member's own device (anna's and clara's are the ones their pushes used).
             let device = match caller {
                 Caller::Nord => DEV_NORD.to_owned(),
                 Caller::Sued => DEV_SUED.to_owned(),
+                Caller::Asd => "b0000000-0000-4000-8000-00000000000b".to_owned(),
+                Caller::Teamleitung => "d0000000-0000-4000-8000-00000000000d".to_owned(),
                 _ => random_id(),
             };
             req.json(&json!({"protocol": 1, "client_id": device, "mutations": []}))
@@ -285,6 +375,7 @@ both!(every_route_answers_every_caller_as_expected, |app: TestApp| async move {
     assert!(missing.is_empty(), "routes without a row in the authorization matrix: {missing:?}");
 
     let (anna, secrets) = seed_nord(&app).await;
+    let content = case_content(&app, &anna).await;
     let clara = login_token(&app, "clara").await;
     let sued = random_id();
     let (status, res) =
@@ -302,7 +393,10 @@ both!(every_route_answers_every_caller_as_expected, |app: TestApp| async move {
         .unwrap();
     assert_eq!(res.status(), 200);
     let expired = stored_session(&app, BEN_ID, -60).await;
-    let callers = Callers { expired, logged_out, anna, clara };
+    let ben = login_token(&app, "ben").await;
+    let tanja = login_token(&app, "tanja").await;
+    let adele = login_token(&app, "adele").await;
+    let callers = Callers { expired, logged_out, anna, clara, ben, tanja, adele };
 
     let backend = if app.database_url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
     let width = rows.iter().map(|r| r.method.len() + 1 + r.path.len()).max().unwrap();
@@ -329,14 +423,18 @@ both!(every_route_answers_every_caller_as_expected, |app: TestApp| async move {
                     caller.label()
                 ));
             }
-            // Nobody outside Nord gets Nord's data; and no page, service worker or health answer
-            // carries case data for anyone.
+            // Nobody outside Nord gets Nord's data; no page, service worker or health answer
+            // carries case data for anyone; the Admin of Nord sees names, ids and the audit log's
+            // entries, never what a case file says.
             let api = row.path.starts_with("/api/");
-            if caller != Caller::Nord || !api {
-                let found = leaked(&body, &secrets);
-                if !found.is_empty() {
-                    problems.push(format!("{route} as {} disclosed {found:?}", caller.label()));
-                }
+            let case_worker_of_nord = matches!(caller, Caller::Nord | Caller::Asd | Caller::Teamleitung);
+            let found = match caller {
+                Caller::Admin if api => leaked(&body, &content),
+                _ if case_worker_of_nord && api => Vec::new(),
+                _ => leaked(&body, &secrets),
+            };
+            if !found.is_empty() {
+                problems.push(format!("{route} as {} disclosed {found:?}", caller.label()));
             }
             if row.path == "/api/v1/sync/pull" && caller == Caller::Nord {
                 assert!(body.contains(&nord_case(1)), "the check above would notice data: {body}");
@@ -481,4 +579,53 @@ both!(a_device_id_stays_with_its_user, |app: TestApp| async move {
     assert_eq!(status, 200);
     let (status, body) = push_as(&app, &anna, DEV_SUED, vec![]).await;
     assert_eq!((status, &body["error"]), (409, &json!("foreign_client")));
+});
+
+both!(the_admin_reads_no_case_file_and_only_the_admin_administers, |app: TestApp| async move {
+    let (anna, _) = seed_nord(&app).await;
+    let content = case_content(&app, &anna).await;
+    let adele = login_token(&app, "adele").await;
+    // A real change from the admin's device is refused as a whole, before anything is read.
+    let case = random_id();
+    let (status, body) =
+        push_as(&app, &adele, random_id().as_str(), vec![put(1, &case, case_fields(&case, "ADMIN-AZ", ""))])
+            .await;
+    assert_eq!((status, &body["error"]), (403, &json!("forbidden")), "{body}");
+    assert_eq!(body["message_de"], "Die Administration hat keinen Zugriff auf Fallakten.");
+    assert!(pull_all(&app, &anna).await.iter().all(|r| r["id"] != case), "nothing was applied");
+    for path in ["/api/v1/sync/pull?since=0", "/api/v1/sync/pull?since=0&limit=1000"] {
+        let (status, text) = get_as(&app, &adele, path).await;
+        assert_eq!(status, 403, "{path}: {text}");
+        assert_eq!(leaked(&text, &content), Vec::<&str>::new());
+    }
+    let events = json!({"client_id": random_id(), "events": [{"id": random_id(), "at": "2026-11-24T08:00:00Z",
+        "action": "case.view", "case_id": nord_case(1)}]});
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/audit/events"))
+        .header("cookie", cookie(&adele))
+        .json(&events)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The Fachkräfte and the Teamleitung are refused every admin route with a German reason, whatever
+    // they send.
+    for user in ["anna", "ben", "tanja", "clara"] {
+        let token = login_token(&app, user).await;
+        for (method, path) in server::ROUTES.iter().map(|r| (r.method, r.path)) {
+            if !path.starts_with("/api/v1/admin/") {
+                continue;
+            }
+            let url = app.url(&path.replace("{id}", ADELE_ID));
+            let c = reqwest::Client::new();
+            let req = if method == "GET" { c.get(url) } else { c.post(url).json(&json!({"name": "x"})) };
+            let res = req.header("cookie", cookie(&token)).send().await.unwrap();
+            assert_eq!(res.status(), 403, "{user}: {method} {path}");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(
+                body["message_de"],
+                "Benutzer, Teams und den Modulkatalog verwaltet die Administration."
+            );
+        }
+    }
 });

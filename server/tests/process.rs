@@ -144,6 +144,7 @@ fn audit_verify_reports_intact_chains_and_fails_on_an_edited_row() {
             record_id: None,
             case_id: Some("5d2e7c1a-7b3f-4e8a-9c2d-000000000001".into()),
             event_id: Some(format!("e0000000-0000-4000-8000-00000000000{n}")),
+            detail: None,
         };
         assert_eq!(db.audit_append(&team, vec![event(1), event(2), event(3)]).await.unwrap(), 3);
         team

@@ -35,6 +35,7 @@ type Row = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
     String,
     String,
 );
@@ -52,13 +53,15 @@ fn entry(r: Row) -> AuditEntry {
         record_id: r.8,
         case_id: r.9,
         event_id: r.10,
-        prev_hash: r.11,
-        hash: r.12,
+        detail: r.11,
+        prev_hash: r.12,
+        hash: r.13,
     }
 }
 
 const COLUMNS: &str =
-    "team_id, n, at, device_at, actor, client_id, action, record_kind, record_id, case_id, event_id, prev_hash, hash";
+    "team_id, n, at, device_at, actor, client_id, action, record_kind, record_id, case_id, \
+     event_id, detail, prev_hash, hash";
 
 fn sqlite_sql(sql: &str) -> Cow<'_, str> {
     Cow::Borrowed(sql)
@@ -91,7 +94,7 @@ macro_rules! impl_audit {
                 for e in entries {
                     let e = e.chain(team_id, n, &hash, now);
                     sqlx::query(&$sql(&format!(
-                        "INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        "INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     )))
                     .bind(&e.team_id)
                     .bind(e.n)
@@ -104,6 +107,7 @@ macro_rules! impl_audit {
                     .bind(&e.record_id)
                     .bind(&e.case_id)
                     .bind(&e.event_id)
+                    .bind(&e.detail)
                     .bind(&e.prev_hash)
                     .bind(&e.hash)
                     .execute(&mut **tx)

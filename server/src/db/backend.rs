@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use passgenau_domain::conflict::{merge, FieldVersion, FieldVersions, Merged, Stored, Writer};
+use passgenau_domain::roles::APPROVAL_FIELDS;
 use passgenau_domain::sync::{
     Mutation, PullResponse, PushResponse, RecordKind, RecordState, Rejection, MAX_PULL_PAGE,
     SYNC_PROTOCOL_VERSION,
@@ -151,6 +152,18 @@ fn decide(
     let writer = Writer { client_id, by: &actor.display_name, seq };
     let merged = merge(m, current.as_ref().map(|c| &c.stored), &writer)
         .map_err(|e| reject(e.to_string(), e.message_de()))?;
+    // Checked before the team: a foreign record counts as missing here too, so the answer is the
+    // same as for a record that does not exist.
+    if !actor.may_approve && changes_approval(m, current.as_ref().map(|c| &c.stored.body)) {
+        return Err(reject(
+            "only the Jugendamt (ASD) or the Teamleitung may set a Hilfesetting's approval, \
+             Einzelvereinbarung or case budget"
+                .into(),
+            "Die Bewilligung (Zeitraum, Einzelvereinbarung, Fallbudget) setzt das Jugendamt (ASD) oder \
+             die Teamleitung."
+                .into(),
+        ));
+    }
     if foreign {
         return Err(reject(
             "record id already in use".into(),
@@ -158,6 +171,21 @@ fn decide(
         ));
     }
     Ok(merged)
+}
+
+/// Whether a put on a Hilfesetting gives one of its approval fields (`roles::APPROVAL_FIELDS`) another
+/// value than it has (a missing field is `null`). Sending the unchanged value, as a device does when it
+/// creates the record with every field empty, changes nothing.
+fn changes_approval(m: &Mutation, old: Option<&serde_json::Value>) -> bool {
+    let (RecordKind::Hilfesetting, Some(fields)) = (m.kind, m.op.fields()) else {
+        return false;
+    };
+    APPROVAL_FIELDS.iter().any(|f| {
+        fields.get(*f).is_some_and(|new| {
+            let old = old.and_then(|b| b.get(*f)).unwrap_or(&serde_json::Value::Null);
+            new != old
+        })
+    })
 }
 
 fn rejection_payload(m: &Mutation) -> String {
@@ -253,10 +281,9 @@ macro_rules! impl_database {
                 if username.contains('\0') {
                     return Ok(None);
                 }
-                let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(&$sql(
-                    "SELECT u.id, u.team_id, t.name, u.username, u.display_name, u.role, u.password_hash \
-                     FROM users u JOIN teams t ON t.id = u.team_id WHERE u.username = ?",
-                ))
+                let row: Option<UserTuple> = sqlx::query_as(&$sql(&format!(
+                    "SELECT {USER_COLUMNS} FROM users u JOIN teams t ON t.id = u.team_id WHERE u.username = ?"
+                )))
                 .bind(username)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -274,11 +301,11 @@ macro_rules! impl_database {
             }
 
             async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserRow>, DbError> {
-                let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(&$sql(
-                    "SELECT u.id, u.team_id, t.name, u.username, u.display_name, u.role, u.password_hash \
+                let row: Option<UserTuple> = sqlx::query_as(&$sql(&format!(
+                    "SELECT {USER_COLUMNS} \
                      FROM sessions s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = u.team_id \
-                     WHERE s.token_hash = ? AND s.expires_at > ?",
-                ))
+                     WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1"
+                )))
                 .bind(token_hash)
                 .bind(now)
                 .fetch_optional(&self.pool)
@@ -478,6 +505,7 @@ macro_rules! impl_database {
                             record_id: Some(m.record_id.clone()),
                             case_id: crate::audit::case_of(m.kind, &m.record_id, &body),
                             event_id: None,
+                            detail: None,
                         }
                     })
                     .collect();
@@ -695,7 +723,13 @@ macro_rules! impl_database {
     };
 }
 
-fn user_row(r: (String, String, String, String, String, String, String)) -> UserRow {
+/// The columns of a [`UserRow`] (users `u` joined with teams `t`).
+const USER_COLUMNS: &str =
+    "u.id, u.team_id, t.name, u.username, u.display_name, u.role, u.password_hash, u.active";
+
+type UserTuple = (String, String, String, String, String, String, String, i64);
+
+fn user_row(r: UserTuple) -> UserRow {
     UserRow {
         id: r.0,
         team_id: r.1,
@@ -704,6 +738,7 @@ fn user_row(r: (String, String, String, String, String, String, String)) -> User
         display_name: r.4,
         role: r.5,
         password_hash: r.6,
+        active: r.7 != 0,
     }
 }
 

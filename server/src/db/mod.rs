@@ -2,6 +2,7 @@
 //! backend; the SQL is written once with `?` placeholders and rewritten for PostgreSQL (see [`pg_sql`]).
 //! Queries are runtime-checked (no compile-time database needed to build).
 
+mod admin;
 mod audit;
 mod backend;
 mod throttle;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use passgenau_domain::sync::{Mutation, PullResponse, PushResponse};
 
+pub use admin::{AdminStore, UserChanges};
 pub use audit::{AuditLog, TeamVerdict};
 pub use backend::{connect, Backend};
 pub use throttle::{Counter, Limit, LoginThrottle};
@@ -25,6 +27,8 @@ pub struct UserRow {
     pub display_name: String,
     pub role: String,
     pub password_hash: String,
+    /// An inactive account cannot log in and has no session (deactivated by an admin).
+    pub active: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +47,9 @@ pub struct Actor {
     pub user_id: String,
     pub team_id: String,
     pub display_name: String,
+    /// Whether the actor's role may set a Hilfesetting's approval fields
+    /// (`roles::Permission::ApproveSetting`); a push that changes one without it is rejected.
+    pub may_approve: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +64,9 @@ pub enum DbError {
     ForeignClient,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A unique name (username, team name) or catalog version is taken.
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
     #[error(
         "cursor {since} is below the compacted tombstones (up to {compacted_upto}); the device must reset"
     )]
@@ -83,7 +93,7 @@ pub struct Compaction {
 }
 
 #[async_trait]
-pub trait Database: LoginThrottle + AuditLog + Send + Sync + 'static {
+pub trait Database: LoginThrottle + AuditLog + AdminStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     async fn migrate(&self) -> Result<(), DbError>;
     async fn ping(&self) -> Result<(), DbError>;
@@ -98,6 +108,7 @@ pub trait Database: LoginThrottle + AuditLog + Send + Sync + 'static {
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, DbError>;
 
     async fn create_session(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<(), DbError>;
+    /// The user of a live session; `None` when it expired, was ended or the user is inactive.
     async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserRow>, DbError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), DbError>;
 
