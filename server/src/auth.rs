@@ -193,7 +193,12 @@ pub async fn login(
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}"
     );
-    Ok(([(SET_COOKIE, cookie)], Json(SessionInfo::from(&user))).into_response())
+    Ok(([(SET_COOKIE, cookie)], Json(session_info(&state, &user))).into_response())
+}
+
+/// What the browser learns about its user, with the server's policy for the devices.
+fn session_info(state: &AppState, user: &UserRow) -> SessionInfo {
+    SessionInfo { closed_case_days: Some(state.config.closed_case_days), ..SessionInfo::from(user) }
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -204,8 +209,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     Ok(([(SET_COOKIE, cookie)], Json(serde_json::json!({"ok": true}))).into_response())
 }
 
-pub async fn me(user: AuthUser) -> Json<SessionInfo> {
-    Json(SessionInfo::from(&user.0))
+pub async fn me(State(state): State<AppState>, user: AuthUser) -> Json<SessionInfo> {
+    Json(session_info(&state, &user.0))
 }
 
 #[cfg(test)]

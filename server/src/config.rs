@@ -26,6 +26,9 @@ pub struct Config {
     /// Tombstone compaction (`PASSGENAU_ACTIVE_DEVICE_DAYS`, default 60; `PASSGENAU_TOMBSTONE_DAYS`,
     /// default 30; see [`CompactSettings`]).
     pub compact: CompactSettings,
+    /// `PASSGENAU_CLOSED_CASE_DAYS` (default 30): days a closed case stays on the devices before
+    /// they remove their copy (the server keeps the file, § 9b SGB VIII).
+    pub closed_case_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +72,10 @@ impl Config {
             trust_proxy: var("PASSGENAU_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true"),
             login_throttle,
             compact,
+            closed_case_days: number(
+                "PASSGENAU_CLOSED_CASE_DAYS",
+                passgenau_domain::retention::DEFAULT_CLOSED_CASE_DAYS,
+            )?,
         })
     }
 }

@@ -100,6 +100,7 @@ both!(login_sets_a_safe_cookie_and_logout_ends_the_session, |app: TestApp| async
     let me: Value = ok.json().await.unwrap();
     assert_eq!(me["display_name"], "Anna Albers");
     assert!(me.get("password_hash").is_none());
+    assert_eq!(me["closed_case_days"], 30, "the devices learn how long closed cases stay");
 
     let client = app.login("anna").await;
     let me = client.get(app.url("/api/v1/auth/me")).send().await.unwrap();

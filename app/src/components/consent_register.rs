@@ -66,24 +66,25 @@ pub fn ConsentRegister() -> impl IntoView {
             revoked_on: None,
         };
         use passgenau_domain::UserMessage;
-        if let Err(e) = consent.validate() {
-            error.set(Some(e.message_de()));
-            return;
-        }
-        #[cfg(feature = "hydrate")]
-        {
-            let Some(kv) = crate::kv::device() else { return };
-            match store::add_consent(&kv, &consent, &crate::util::now_iso()) {
-                Ok(()) => {
-                    error.set(None);
-                    saved.set(Some(format!("Einwilligung für „{}“ erfasst.", consent.partner)));
-                    partner.set(String::new());
-                    purpose.set(String::new());
-                    expires_on.set(String::new());
-                    categories.set(Vec::new());
-                    ctx.touch();
+        match consent.validate() {
+            Err(e) => error.set(Some(e.message_de())),
+            Ok(()) => {
+                #[cfg(feature = "hydrate")]
+                {
+                    let Some(kv) = crate::kv::device() else { return };
+                    match store::add_consent(&kv, &consent, &crate::util::now_iso()) {
+                        Ok(()) => {
+                            error.set(None);
+                            saved.set(Some(format!("Einwilligung für „{}“ erfasst.", consent.partner)));
+                            partner.set(String::new());
+                            purpose.set(String::new());
+                            expires_on.set(String::new());
+                            categories.set(Vec::new());
+                            ctx.touch();
+                        }
+                        Err(e) => error.set(Some(e.message_de())),
+                    }
                 }
-                Err(e) => error.set(Some(e.message_de())),
             }
         }
     };

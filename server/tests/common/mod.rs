@@ -99,6 +99,7 @@ async fn start(database_url: String, dir: TempDir, tweak: impl FnOnce(&mut Confi
         trust_proxy: false,
         login_throttle: Default::default(),
         compact: Default::default(),
+        closed_case_days: passgenau_domain::retention::DEFAULT_CLOSED_CASE_DAYS,
     };
     tweak(&mut config);
     let (tx, rx) = oneshot::channel::<()>();
