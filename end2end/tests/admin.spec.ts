@@ -36,10 +36,10 @@ test('admin: accounts, teams, catalog rate; no case files; deactivation ends the
   const dora = page.locator(`[data-testid="user"][data-username="${username}"]`);
   await expect(dora).toContainText(`Dora Demir (${username}) · Fachkraft (Jugendamt/ASD) · ${team}`);
 
-  // A new SPFH rate from 2027.
-  await page.getByLabel('Modul').selectOption({ label: 'Sozialpädagogische Familienhilfe (SPFH)' });
+  // A new SPFH rate, in force from today.
+  await page.getByLabel('Modul', { exact: true }).selectOption({ label: 'Sozialpädagogische Familienhilfe (SPFH)' });
   await page.getByLabel('Betrag (€) je Einheit der Abrechnungsart des Moduls').fill('75,00');
-  await page.getByLabel('Gültig ab').fill('2027-01-01');
+  await page.getByLabel('Gültig ab').fill(new Date().toISOString().slice(0, 10));
   await page.getByLabel('Quelle').fill('Entgeltvereinbarung 2027');
   await page.getByRole('button', { name: 'Satz veröffentlichen' }).click();
   await expect(page.getByTestId('admin-message')).toContainText('Neuer Satz für „Sozialpädagogische Familienhilfe (SPFH)“ veröffentlicht.');
@@ -48,6 +48,7 @@ test('admin: accounts, teams, catalog rate; no case files; deactivation ends the
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('verwaltung-360x640.png') });
+  await page.screenshot({ path: test.info().outputPath('verwaltung-ganz.png'), fullPage: true });
 
   // The admin's device never syncs case data: the server refuses it.
   const pull = await page.evaluate(async () => (await fetch('/api/v1/sync/pull?since=0&limit=10')).status);
