@@ -66,27 +66,25 @@ pub fn ConsentRegister() -> impl IntoView {
             revoked_on: None,
         };
         use passgenau_domain::UserMessage;
-        match consent.validate() {
-            Err(e) => error.set(Some(e.message_de())),
-            Ok(()) => {
-                #[cfg(feature = "hydrate")]
-                {
-                    let Some(kv) = crate::kv::device() else { return };
-                    match store::add_consent(&kv, &consent, &crate::util::now_iso()) {
-                        Ok(()) => {
-                            error.set(None);
-                            saved.set(Some(format!("Einwilligung für „{}“ erfasst.", consent.partner)));
-                            partner.set(String::new());
-                            purpose.set(String::new());
-                            expires_on.set(String::new());
-                            categories.set(Vec::new());
-                            ctx.touch();
-                        }
-                        Err(e) => error.set(Some(e.message_de())),
-                    }
+        let valid = consent.validate().map_err(|e| error.set(Some(e.message_de()))).is_ok();
+        #[cfg(feature = "hydrate")]
+        if valid {
+            let Some(kv) = crate::kv::device() else { return };
+            match store::add_consent(&kv, &consent, &crate::util::now_iso()) {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(Some(format!("Einwilligung für „{}“ erfasst.", consent.partner)));
+                    partner.set(String::new());
+                    purpose.set(String::new());
+                    expires_on.set(String::new());
+                    categories.set(Vec::new());
+                    ctx.touch();
                 }
+                Err(e) => error.set(Some(e.message_de())),
             }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = valid;
     };
     let revoke = move |id: String| {
         #[cfg(feature = "hydrate")]
