@@ -19,6 +19,7 @@ use passgenau_domain::clearing::{self, CategoryDraft, ClearingRecord};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
 use passgenau_domain::consent::Consent;
 use passgenau_domain::goals::{self, GoalPlan};
+use passgenau_domain::hilfeplan::{self, HilfeplanVersion};
 use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
@@ -129,6 +130,8 @@ pub enum StoreError {
     NotLoggedIn,
     #[error("record not found")]
     NotFound,
+    #[error("record exists already")]
+    Exists,
     #[error(transparent)]
     Invalid(#[from] CaseError),
     #[error(transparent)]
@@ -137,6 +140,9 @@ pub enum StoreError {
     Encode(String),
     #[error("{0} unsent changes of another user on this device")]
     OtherUserPending(usize),
+    /// The same person logs in, now in another team, while changes for the old team are unsent.
+    #[error("{0} unsent changes of the user's previous team on this device")]
+    TeamChangedPending(usize),
     #[error("{0} unsent changes")]
     PendingChanges(usize),
 }
@@ -168,12 +174,20 @@ impl UserMessage for StoreError {
             }
             StoreError::NotLoggedIn => "Bitte melden Sie sich an.".into(),
             StoreError::NotFound => "Dieser Fall ist auf diesem Gerät nicht vorhanden.".into(),
+            StoreError::Exists => {
+                "Diese Fassung gibt es schon (vielleicht von einem anderen Gerät). Bitte die Seite neu öffnen.".into()
+            }
             StoreError::Invalid(e) => e.message_de(),
             StoreError::Apply(e) => e.message_de(),
             StoreError::Encode(_) => "Die Änderung konnte nicht gespeichert werden.".into(),
             StoreError::OtherUserPending(n) => format!(
                 "Auf diesem Gerät liegen noch {n} nicht übertragene Änderungen einer anderen Person. \
                  Diese Person muss sich zuerst anmelden und synchronisieren."
+            ),
+            StoreError::TeamChangedPending(n) => format!(
+                "Sie sind jetzt einem anderen Team zugeordnet. Auf diesem Gerät liegen noch {n} nicht \
+                 übertragene Änderungen des bisherigen Teams: bitte entsperren und unter „Nicht übertragen“ \
+                 als verschlüsselte Datei sichern, dann erneut anmelden."
             ),
             StoreError::PendingChanges(n) => format!(
                 "Es gibt noch {n} nicht übertragene Änderungen. Bitte zuerst synchronisieren oder \
@@ -247,10 +261,16 @@ fn wipe(kv: &dyn Kv) {
 /// user has unsent changes. `new_client_id` is used when the device has no client id yet.
 pub fn begin_session(kv: &dyn Kv, info: &SessionInfo, new_client_id: &str) -> Result<(), StoreError> {
     if let Some(old) = session(kv) {
-        if old.user_id != info.user_id {
+        // Another person, or the same person in another team: the device's data are not theirs.
+        let other_user = old.user_id != info.user_id;
+        if other_user || old.team_id != info.team_id {
             let n = pending_count(kv);
             if n > 0 {
-                return Err(StoreError::OtherUserPending(n));
+                return Err(if other_user {
+                    StoreError::OtherUserPending(n)
+                } else {
+                    StoreError::TeamChangedPending(n)
+                });
             }
             wipe(kv);
         }
@@ -562,6 +582,44 @@ pub fn revoke_consent(kv: &dyn Kv, id: &str, day: time::Date, now: &str) -> Resu
 
 fn json_date(day: time::Date) -> Value {
     serde_json::to_value(day).unwrap_or(Value::Null)
+}
+
+/// The versions of the case's Hilfeplan, oldest first.
+pub fn hilfeplans(kv: &dyn Kv, case_id: &CaseId) -> Vec<HilfeplanVersion> {
+    let prefix = format!("{}{case_id}~hilfeplan~", rec_prefix(RecordKind::Hilfeplan));
+    let mut v: Vec<HilfeplanVersion> = kv
+        .keys(&prefix)
+        .into_iter()
+        .filter_map(|k| read::<StoredRecord>(kv, &k))
+        .filter(|r| !r.deleted)
+        .filter_map(|r| HilfeplanVersion::from_record(r.body).ok())
+        .collect();
+    v.sort_by_key(|h| h.number);
+    v
+}
+
+/// Stores a new version of the Hilfeplan; a number already taken (by another device, say) is refused.
+pub fn add_hilfeplan(kv: &dyn Kv, version: &HilfeplanVersion, now: &str) -> Result<(), StoreError> {
+    let id = hilfeplan::record_id(&version.case_id, version.number);
+    if record(kv, RecordKind::Hilfeplan, &id).is_some_and(|r| !r.deleted) {
+        return Err(StoreError::Exists);
+    }
+    change(kv, RecordKind::Hilfeplan, &id, version.to_record(), now)?;
+    Ok(())
+}
+
+/// Changes fields of a Hilfeplan version (`s.<section>`, `next_review`), at once.
+pub fn edit_hilfeplan(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    number: u32,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let id = hilfeplan::record_id(case_id, number);
+    record(kv, RecordKind::Hilfeplan, &id).ok_or(StoreError::NotFound)?;
+    change(kv, RecordKind::Hilfeplan, &id, fields, now)?;
+    Ok(())
 }
 
 /// The case's Clearing and its category as typed, if a Clearing was started.

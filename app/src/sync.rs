@@ -22,6 +22,8 @@ pub enum SyncError {
     Server(String),
     /// The server session belongs to someone else than the device's user.
     OtherUser,
+    /// The device's user now belongs to another team: the device holds the old team's data.
+    TeamChanged,
     /// The server did not take all changes; they stay queued.
     Stalled,
     /// The server compacted deletes this device has not seen: pull everything again (`410`).
@@ -48,6 +50,12 @@ impl SyncError {
             SyncError::OtherUser => {
                 "Am Server ist eine andere Person angemeldet als auf diesem Gerät. \
                                      Bitte abmelden und mit dem eigenen Konto anmelden; nichts geht verloren."
+                    .into()
+            }
+            SyncError::TeamChanged => {
+                "Sie sind jetzt einem anderen Team zugeordnet. Die Daten des bisherigen Teams werden nicht \
+                 mehr abgeglichen: bitte nicht übertragene Änderungen unter „Nicht übertragen“ als \
+                 verschlüsselte Datei sichern, dann abmelden und neu anmelden."
                     .into()
             }
             SyncError::Stalled => {
@@ -142,8 +150,13 @@ pub async fn sync_round(kv: &dyn crate::kv::Kv, net: &impl Transport, now: &str)
     let meta = store::meta(kv).ok_or(SyncError::Unauthorized)?;
     let device_user = store::session(kv).ok_or(SyncError::Unauthorized)?;
     // The server session must be the device's user, or one person's changes would go to another's team.
-    if net.me().await?.user_id != device_user.user_id {
+    let server_user = net.me().await?;
+    if server_user.user_id != device_user.user_id {
         return Err(SyncError::OtherUser);
+    }
+    // Moved to another team: nothing of the old team's queue may go to the new one.
+    if server_user.team_id != device_user.team_id {
+        return Err(SyncError::TeamChanged);
     }
     loop {
         let mut batch = store::pending(kv, PUSH_BATCH);

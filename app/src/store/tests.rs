@@ -147,6 +147,20 @@ fn a_pulled_page_is_rebased_under_unsent_changes_and_advances_the_cursor() {
 }
 
 #[test]
+fn a_move_to_another_team_clears_the_old_teams_data_but_never_unsent_changes() {
+    let kv = logged_in();
+    new_case(&kv, 1, "AZ 1");
+    let moved = SessionInfo { team_id: "t2".into(), team_name: "Team Ost".into(), ..user("u1") };
+    assert_eq!(begin_session(&kv, &moved, CLIENT), Err(StoreError::TeamChangedPending(1)));
+    assert_eq!(cases(&kv).len(), 1, "nothing lost");
+    let sent = pending(&kv, 10);
+    apply_push_response(&kv, &sent, &PushResponse { last_processed: 1, rejected: vec![] }).unwrap();
+    begin_session(&kv, &moved, "7a1f0c7e-3b2d-4c5e-8f9a-0b1c2d3e4f50").unwrap();
+    assert!(cases(&kv).is_empty(), "the old team's cases leave the device");
+    assert_eq!(session(&kv).unwrap().team_id, "t2");
+}
+
+#[test]
 fn another_user_cannot_take_over_a_device_with_unsent_changes() {
     let kv = logged_in();
     new_case(&kv, 1, "AZ 1");
