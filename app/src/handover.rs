@@ -121,21 +121,20 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
         Recipient::Consultation { pseudonym } => (Some(pseudonym.clone()), Vec::new()),
     };
     let today = format_date_de(req.today);
-    let (title, intro) = match (&req.recipient, &pseudo) {
-        (Recipient::Partner(p), _) => (
+    let (title, intro) = match &req.recipient {
+        Recipient::Partner(p) => (
             format!("Weitergabe an {} – {}", p.trim(), case.label.as_str()),
             format!(
                 "Auf Grundlage der Einwilligung nach § 67b SGB X, Stand {today}. Nur für den genannten Zweck zu verwenden."
             ),
         ),
-        (_, Some(ps)) => (
-            format!("Fallberatung – {ps}"),
+        Recipient::Consultation { pseudonym } => (
+            format!("Fallberatung – {pseudonym}"),
             format!(
                 "Pseudonymisiert nach § 64 Abs. 2a SGB VIII, Stand {today}: ohne Aktenzeichen, Geburtsdatum, Namen von \
                  Fachkräften und Anbietern und ohne Notizen. Nicht an Dritte weitergeben."
             ),
         ),
-        _ => unreachable!("a consultation always has a pseudonym"),
     };
     let mut doc =
         Document { title, intro, sections: Vec::new(), disclosed: Vec::new(), withheld: 0, consents };

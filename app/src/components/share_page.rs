@@ -28,6 +28,7 @@ pub fn SharePage() -> impl IntoView {
             .into_iter()
             .map(|c| c.partner)
             .collect();
+        p.sort();
         p.dedup();
         p
     });
