@@ -36,13 +36,14 @@ test('admin: accounts, teams, catalog rate; no case files; deactivation ends the
   const dora = page.locator(`[data-testid="user"][data-username="${username}"]`);
   await expect(dora).toContainText(`Dora Demir (${username}) · Fachkraft (Jugendamt/ASD) · ${team}`);
 
-  // A new SPFH rate, in force from today.
-  await page.getByLabel('Modul', { exact: true }).selectOption({ label: 'Sozialpädagogische Familienhilfe (SPFH)' });
+  // A new rate for the Erziehungsbeistand (§ 30), in force from today. (No other spec composes with
+  // it: the e2e server is shared, and the catalog is the whole team's.)
+  await page.getByLabel('Modul', { exact: true }).selectOption({ label: 'Erziehungsbeistand / Betreuungshelfer' });
   await page.getByLabel('Betrag (€) je Einheit der Abrechnungsart des Moduls').fill('75,00');
   await page.getByLabel('Gültig ab').fill(new Date().toISOString().slice(0, 10));
   await page.getByLabel('Quelle').fill('Entgeltvereinbarung 2027');
   await page.getByRole('button', { name: 'Satz veröffentlichen' }).click();
-  await expect(page.getByTestId('admin-message')).toContainText('Neuer Satz für „Sozialpädagogische Familienhilfe (SPFH)“ veröffentlicht.');
+  await expect(page.getByTestId('admin-message')).toContainText('Neuer Satz für „Erziehungsbeistand / Betreuungshelfer“ veröffentlicht.');
   await expect(page.getByTestId('catalog-version')).toContainText('Version');
   await expect(page.getByTestId('catalog-version')).not.toContainText('mitgeliefert');
   await expectNoHorizontalScroll(page);
@@ -70,8 +71,8 @@ test('admin: accounts, teams, catalog rate; no case files; deactivation ends the
   await d.getByLabel('Beginn').fill('2027-01-04');
   await d.getByRole('button', { name: 'Fall anlegen' }).click();
   await d.getByRole('link', { name: 'Hilfesetting zusammenstellen' }).click();
-  await d.getByLabel('Suche (Name oder Paragraf)').fill('SPFH');
-  await d.getByRole('button', { name: 'Sozialpädagogische Familienhilfe (SPFH) hinzufügen' }).click();
+  await d.getByLabel('Suche (Name oder Paragraf)').fill('Erziehungsbeistand');
+  await d.getByRole('button', { name: 'Erziehungsbeistand / Betreuungshelfer hinzufügen' }).click();
   await d.getByTestId('instance').getByLabel('Stunden je Woche').fill('4');
   await expect(d.getByTestId('instance').getByTestId('formula')).toContainText('× 75,00\u00a0€/Std.');
 
