@@ -168,6 +168,7 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
         RecordKind::Case => field == "note",
         RecordKind::Visit => field == "draft_note",
         RecordKind::Goals | RecordKind::Consent => false,
+        RecordKind::Hilfeplan => field.starts_with("s."),
         RecordKind::Clearing => {
             field.starts_with("r.") || field == "begruendung" || field == "recommendation"
         }
@@ -204,6 +205,10 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         (RecordKind::Visit, "travel_minutes") => "Fahrzeit".into(),
         (RecordKind::Visit, "participants") => "Beteiligte".into(),
         (RecordKind::Consent, "revoked_on") => "Widerruf der Einwilligung".into(),
+        (RecordKind::Hilfeplan, f) => crate::hilfeplan::Section::ALL
+            .into_iter()
+            .find(|s| s.field() == f)
+            .map_or_else(|| "Hilfeplan".to_owned(), |s| format!("Hilfeplan: {}", s.title_de())),
         (RecordKind::Consent, "expires_on") => "Ablauf der Einwilligung".into(),
         (RecordKind::Consent, "categories") => "Datenarten der Einwilligung".into(),
         (RecordKind::Hilfesetting, "case_budget") => "Fallbudget".into(),

@@ -13,6 +13,7 @@ pub mod conflict;
 pub mod consent;
 pub mod error;
 pub mod goals;
+pub mod hilfeplan;
 pub mod money;
 pub mod retention;
 pub mod roles;

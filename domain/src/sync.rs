@@ -36,10 +36,12 @@ pub enum RecordKind {
     Goals,
     /// A consent of the case's consent register ([`crate::consent::Consent`]).
     Consent,
+    /// One version of a case's Hilfeplan ([`crate::hilfeplan::HilfeplanVersion`]).
+    Hilfeplan,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Case,
         RecordKind::Conflict,
         RecordKind::VisitNote,
@@ -49,6 +51,7 @@ impl RecordKind {
         RecordKind::Clearing,
         RecordKind::Goals,
         RecordKind::Consent,
+        RecordKind::Hilfeplan,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,6 +64,7 @@ impl RecordKind {
             RecordKind::Clearing => "clearing",
             RecordKind::Goals => "goals",
             RecordKind::Consent => "consent",
+            RecordKind::Hilfeplan => "hilfeplan",
         }
     }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
@@ -83,6 +87,7 @@ impl RecordKind {
             "clearing" => Some(RecordKind::Clearing),
             "goals" => Some(RecordKind::Goals),
             "consent" => Some(RecordKind::Consent),
+            "hilfeplan" => Some(RecordKind::Hilfeplan),
             _ => None,
         }
     }
@@ -200,6 +205,8 @@ pub enum ApplyError {
     Goals(#[from] crate::goals::GoalError),
     #[error(transparent)]
     Consent(#[from] crate::consent::ConsentError),
+    #[error(transparent)]
+    Hilfeplan(#[from] crate::hilfeplan::HilfeplanError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -219,6 +226,7 @@ impl UserMessage for ApplyError {
             ApplyError::Clearing(e) => e.message_de(),
             ApplyError::Goals(e) => e.message_de(),
             ApplyError::Consent(e) => e.message_de(),
+            ApplyError::Hilfeplan(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -307,6 +315,13 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Visit => {
             let v = crate::visit::Visit::from_json(body.clone())?;
             if v.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Hilfeplan => {
+            let h = crate::hilfeplan::HilfeplanVersion::from_record(body.clone())?;
+            if crate::hilfeplan::record_id(&h.case_id, h.number) != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

@@ -223,6 +223,7 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Clearing => of_case("Clearing"),
         RecordKind::Goals => of_case("Ziele"),
         RecordKind::Consent => of_case("Einwilligung"),
+        RecordKind::Hilfeplan => of_case("Hilfeplan"),
     }
 }
 
