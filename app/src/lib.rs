@@ -5,8 +5,10 @@ pub mod b64;
 pub mod catalog;
 pub mod components;
 pub mod handover;
+pub mod hilfeplan_pdf;
 pub mod kv;
 pub mod lock;
+pub mod pdf;
 pub mod state;
 pub mod store;
 pub mod sync;
@@ -22,8 +24,8 @@ use leptos_router::path;
 
 use components::{
     AdminPage, CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister,
-    GoalsPage, Header, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice, Unlock, UnsentList,
-    UpdateNotice, VisitScreen,
+    GoalsPage, Header, HilfeplanPage, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice, Unlock,
+    UnsentList, UpdateNotice, VisitScreen,
 };
 use state::{AppCtx, LockState};
 
@@ -172,6 +174,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/clearing") view=ClearingFlow/>
                     <Route path=path!("/fall/ziele") view=GoalsPage/>
                     <Route path=path!("/fall/einwilligungen") view=ConsentRegister/>
+                    <Route path=path!("/fall/hilfeplan") view=HilfeplanPage/>
                     <Route path=path!("/fall/weitergabe") view=SharePage/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/verwaltung") view=AdminPage/>

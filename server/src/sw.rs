@@ -19,6 +19,7 @@ pub const SHELL_PAGES: &[&str] = &[
     "/fall/clearing",
     "/fall/ziele",
     "/fall/einwilligungen",
+    "/fall/hilfeplan",
     "/fall/weitergabe",
     "/konflikte",
     "/nicht-uebertragen",

@@ -80,6 +80,10 @@ pub fn CaseDetail() -> impl IntoView {
     });
     let visits = ctx.from_device(Vec::new(), move |kv| store::visits(kv, &id.get().unwrap_or_default()));
     let notes = ctx.from_device(Vec::new(), move |kv| store::visit_notes(kv, &id.get().unwrap_or_default()));
+    let hilfeplan_latest = ctx.from_device(None, move |kv| {
+        let id = id.get().and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok())?;
+        store::hilfeplans(kv, &id).pop().map(|v| (v.number, v.next_review))
+    });
     let consent_count = ctx.from_device(0, move |kv| {
         id.get()
             .and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok())
@@ -288,6 +292,15 @@ pub fn CaseDetail() -> impl IntoView {
                         ))}
                         " "
                         <a href=move || format!("/fall/checkliste?id={}", id.get().unwrap_or_default())>"Checkliste öffnen"</a>
+                    </p>
+                    <h2>"Hilfeplan"</h2>
+                    <p data-testid="hilfeplan-summary">
+                        {move || match hilfeplan_latest.get() {
+                            None => "Noch kein Hilfeplan.".to_owned(),
+                            Some((n, review)) => format!("Fassung {n}{}.", review.map(|d| format!(", nächste Überprüfung {}", passgenau_domain::case::format_date_de(d))).unwrap_or_default()),
+                        }}
+                        " "
+                        <a href=move || format!("/fall/hilfeplan?id={}", id.get().unwrap_or_default())>"Hilfeplan öffnen"</a>
                     </p>
                     <h2>"Datenschutz"</h2>
                     <p data-testid="consent-summary">
