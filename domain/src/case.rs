@@ -44,6 +44,38 @@ impl CaseStatus {
     }
 }
 
+/// The form of help a family gets from the Sozialraumteam (seed 001: single-case help, short
+/// counselling and group offers side by side); counted per reference week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HelpForm {
+    #[default]
+    Einzelfall,
+    Kurzberatung,
+    Gruppenangebot,
+}
+
+impl HelpForm {
+    pub const ALL: [HelpForm; 3] = [HelpForm::Einzelfall, HelpForm::Kurzberatung, HelpForm::Gruppenangebot];
+    pub fn label_de(self) -> &'static str {
+        match self {
+            HelpForm::Einzelfall => "Einzelfallhilfe",
+            HelpForm::Kurzberatung => "Kurzberatung",
+            HelpForm::Gruppenangebot => "Gruppenangebot",
+        }
+    }
+    pub fn is_default(&self) -> bool {
+        *self == HelpForm::Einzelfall
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            HelpForm::Einzelfall => "einzelfall",
+            HelpForm::Kurzberatung => "kurzberatung",
+            HelpForm::Gruppenangebot => "gruppenangebot",
+        }
+    }
+}
+
 /// Who holds custody (Personensorge), as roles: names are not needed for the task (§ 62 SGB VIII).
 pub const CUSTODY_ROLES: &[&str] = &[
     "gemeinsame elterliche Sorge",
@@ -163,6 +195,9 @@ pub struct Case {
     /// ([`crate::retention::leaves_devices`]). Optional, added within schema 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_on: Option<Date>,
+    /// Einzelfallhilfe unless recorded otherwise. Optional, added within schema 2.
+    #[serde(default, skip_serializing_if = "HelpForm::is_default")]
+    pub help_form: HelpForm,
 }
 
 /// Upper bound of the responsible Fachkraft's name.
@@ -181,6 +216,7 @@ impl Case {
             status: CaseStatus::default(),
             assigned_to: None,
             ended_on: None,
+            help_form: HelpForm::Einzelfall,
         }
     }
 
@@ -225,6 +261,7 @@ impl Case {
                     status: raw.status,
                     assigned_to: raw.assigned_to.filter(|a| !a.trim().is_empty()),
                     ended_on: raw.ended_on.as_deref().map(parse_iso_date).transpose()?,
+                    help_form: raw.help_form,
                 };
                 case.validate()?;
                 Ok(case)
@@ -252,6 +289,8 @@ struct RawCase {
     assigned_to: Option<String>,
     #[serde(default)]
     ended_on: Option<String>,
+    #[serde(default)]
+    help_form: HelpForm,
 }
 
 /// Parses a date as the browser's `<input type="date">` sends it (YYYY-MM-DD).

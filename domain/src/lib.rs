@@ -21,6 +21,7 @@ pub mod rules;
 pub mod schema;
 pub mod setting;
 pub mod sync;
+pub mod team;
 pub mod visit;
 
 pub use error::UserMessage;

@@ -37,10 +37,12 @@ pub enum Permission {
     ManageCatalog,
     /// Read the module catalog.
     ReadCatalog,
+    /// The team view: caseload, deadlines, Fachleistungsstunden, reference week, costs (seed 001).
+    ViewTeamOverview,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::WorkOnCases,
         Permission::ApproveSetting,
         Permission::ReadAuditLog,
@@ -48,6 +50,7 @@ impl Permission {
         Permission::ManageTeams,
         Permission::ManageCatalog,
         Permission::ReadCatalog,
+        Permission::ViewTeamOverview,
     ];
 
     /// German description for the README and the admin page.
@@ -62,6 +65,9 @@ impl Permission {
             Permission::ManageTeams => "Teams anlegen und umbenennen",
             Permission::ManageCatalog => "Modulkatalog ändern",
             Permission::ReadCatalog => "Modulkatalog lesen",
+            Permission::ViewTeamOverview => {
+                "Teamübersicht (Fallbelastung, Fristen, Fachleistungsstunden, Stichwoche, Kosten) mit CSV-Export"
+            }
         }
     }
 }
@@ -113,6 +119,7 @@ impl Role {
             P::ReadAuditLog => matches!(self, R::Teamleitung | R::Admin),
             P::ManageUsers | P::ManageTeams | P::ManageCatalog => self == R::Admin,
             P::ReadCatalog => true,
+            P::ViewTeamOverview => self == R::Teamleitung,
         }
     }
 }

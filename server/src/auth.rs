@@ -92,6 +92,7 @@ pub fn forbidden_de(p: Permission) -> &'static str {
             "Benutzer, Teams und den Modulkatalog verwaltet die Administration."
         }
         Permission::ReadCatalog => "Diese Rolle hat keinen Zugriff auf den Modulkatalog.",
+        Permission::ViewTeamOverview => "Die Teamübersicht ist der Teamleitung vorbehalten.",
     }
 }
 
