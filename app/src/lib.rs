@@ -24,8 +24,8 @@ use leptos_router::path;
 
 use components::{
     AdminPage, CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister,
-    GoalsPage, Header, HilfeplanPage, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice, Unlock,
-    UnsentList, UpdateNotice, VisitScreen,
+    GoalsPage, Header, HilfeplanPage, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice,
+    TeamView, Unlock, UnsentList, UpdateNotice, VisitScreen,
 };
 use state::{AppCtx, LockState};
 
@@ -178,6 +178,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/weitergabe") view=SharePage/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/verwaltung") view=AdminPage/>
+                    <Route path=path!("/team") view=TeamView/>
                     <Route path=path!("/nicht-uebertragen") view=UnsentList/>
                 </Routes>
                 </fieldset>

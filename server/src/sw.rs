@@ -24,6 +24,7 @@ pub const SHELL_PAGES: &[&str] = &[
     "/konflikte",
     "/nicht-uebertragen",
     "/verwaltung",
+    "/team",
 ];
 
 const TEMPLATE: &str = include_str!("sw.template.js");

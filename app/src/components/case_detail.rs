@@ -227,6 +227,12 @@ pub fn CaseDetail() -> impl IntoView {
                             <option value=s.key() selected=move || case.get().is_some_and(|c| c.status == s)>{s.label_de()}</option>
                         }).collect_view()}
                     </select>
+                    <label for="fall-hilfeform">"Hilfeform"</label>
+                    <select id="fall-hilfeform" on:change=move |ev| save("help_form", json!(event_target_value(&ev)))>
+                        {passgenau_domain::case::HelpForm::ALL.into_iter().map(|f| view! {
+                            <option value=f.key() selected=move || case.get().is_some_and(|c| c.help_form == f)>{f.label_de()}</option>
+                        }).collect_view()}
+                    </select>
                     <label for="fall-zustaendig">"Zuständige Fachkraft"</label>
                     <input id="fall-zustaendig" maxlength="80"
                         prop:value=move || case.get().and_then(|c| c.assigned_to).unwrap_or_default()

@@ -67,6 +67,9 @@ pub fn Header() -> impl IntoView {
                     <Show when=move || ctx.session.get().is_some_and(|s| passgenau_domain::roles::may(&s.role, passgenau_domain::roles::Permission::ManageUsers))>
                         <a class="link" href="/verwaltung">"Verwaltung"</a>
                     </Show>
+                    <Show when=move || ctx.session.get().is_some_and(|s| passgenau_domain::roles::may(&s.role, passgenau_domain::roles::Permission::ViewTeamOverview))>
+                        <a class="link" href="/team">"Team"</a>
+                    </Show>
                     <button type="button" class="link" on:click=move |_| ctx.lock_now()>"Sperren"</button>
                     <button type="button" class="link" on:click=logout.clone()>"Abmelden"</button>
                 </div>
