@@ -151,7 +151,17 @@ fn SettingOverview(computed: Computed) -> impl IntoView {
         None => String::new(),
     };
     let budget_amount_now = budget_amount.clone();
+    // What is typed and chosen so far: a budget is saved once both kind and amount are there, in
+    // whichever order they are entered.
+    let kind_typed = RwSignal::new(budget_kind.to_owned());
+    let amount_typed = RwSignal::new(budget_amount.clone());
     let set_budget = move |kind: String, amount: String| {
+        kind_typed.set(kind.clone());
+        amount_typed.set(amount.clone());
+        if !kind.is_empty() && amount.trim().is_empty() {
+            actions.error.set(None);
+            return;
+        }
         let value = match (kind.as_str(), passgenau_domain::money::parse_eur_de(&amount)) {
             ("", _) => Value::Null,
             ("fallbudget", Ok(c)) => serde_json::json!({"type": "fallbudget", "total_cents": c}),
@@ -169,7 +179,6 @@ fn SettingOverview(computed: Computed) -> impl IntoView {
     let budget = computed.eval.budget;
     let findings = computed.eval.findings.clone();
     let mix = computed.mix.clone();
-    let kind_now = budget_kind.to_owned();
     // The Jugendamt decides on the help (§ 36 Abs. 2): others see the approval but do not set it;
     // the server refuses such a change too (`roles::APPROVAL_FIELDS`).
     let may_approve = crate::state::use_app().session.get_untracked().is_some_and(|s| {
@@ -196,7 +205,7 @@ fn SettingOverview(computed: Computed) -> impl IntoView {
             <div class="row">
                 <div>
                     <label for="fallbudget-art">"Fallbudget"</label>
-                    <select id="fallbudget-art" on:change=move |ev| set_budget(event_target_value(&ev), budget_amount.clone())>
+                    <select id="fallbudget-art" on:change=move |ev| set_budget(event_target_value(&ev), amount_typed.get_untracked())>
                         <option value="" selected=budget_kind.is_empty()>"keines"</option>
                         <option value="fallbudget" selected=budget_kind == "fallbudget">"Individuelles Fallbudget"</option>
                         <option value="monatliche_fallpauschale" selected=budget_kind == "monatliche_fallpauschale">"Monatliche Fallpauschale"</option>
@@ -205,7 +214,7 @@ fn SettingOverview(computed: Computed) -> impl IntoView {
                 <div>
                     <label for="fallbudget-betrag">"Betrag (€)"</label>
                     <input id="fallbudget-betrag" inputmode="decimal" prop:value=budget_amount_now
-                        on:change=move |ev| set_budget(kind_now.clone(), event_target_value(&ev))/>
+                        on:change=move |ev| set_budget(kind_typed.get_untracked(), event_target_value(&ev))/>
                 </div>
             </div>
         </fieldset>
