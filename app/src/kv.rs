@@ -97,6 +97,31 @@ pub fn drop_mirror() {
     PENDING.with(|p| p.borrow_mut().clear());
 }
 
+/// Resolves when no flush is running (however long a full storage makes it take).
+#[cfg(feature = "hydrate")]
+pub async fn idle() {
+    while FLUSHING.with(|f| f.get()) {
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+}
+
+/// Takes the encrypted backlog out, so that nothing writes it while an unlock reads the storage;
+/// [`restore_backlog`] puts it into the store afterwards, [`return_backlog`] back if unlocking fails.
+#[cfg(feature = "hydrate")]
+pub fn take_backlog() -> BTreeMap<String, Option<String>> {
+    SEALED.with(|s| std::mem::take(&mut *s.borrow_mut()))
+}
+
+#[cfg(feature = "hydrate")]
+pub fn return_backlog(backlog: BTreeMap<String, Option<String>>) {
+    SEALED.with(|s| {
+        let mut s = s.borrow_mut();
+        for (k, v) in backlog {
+            s.entry(k).or_insert(v);
+        }
+    });
+}
+
 /// Forgets the encrypted backlog too (erasing the device).
 #[cfg(feature = "hydrate")]
 pub fn drop_backlog() {
@@ -137,8 +162,7 @@ pub async fn seal_unwritten() {
 /// After unlocking: the writes kept encrypted through the lock become the newest values in memory
 /// again and are queued to be written.
 #[cfg(feature = "hydrate")]
-pub async fn restore_backlog() {
-    let backlog: BTreeMap<String, Option<String>> = SEALED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+pub async fn restore_backlog(backlog: BTreeMap<String, Option<String>>) {
     if backlog.is_empty() {
         return;
     }
@@ -269,7 +293,14 @@ async fn flush() {
         let sealed = match crate::vault::seal_all(to_seal).await {
             Ok(s) => s.into_iter().collect::<BTreeMap<_, _>>(),
             Err(_) => {
-                // Locked meanwhile (the mirror was dropped with it): nothing left to write.
+                // No key (cannot happen while a lock waits for this flush): keep the values queued,
+                // never drop them.
+                PENDING.with(|p| {
+                    let mut p = p.borrow_mut();
+                    for (k, v) in batch {
+                        p.entry(k).or_insert(v);
+                    }
+                });
                 break;
             }
         };

@@ -275,15 +275,43 @@ pub async fn unlock(secret: &str) -> Result<(), VaultError> {
         }
         return Err(VaultError::Wrong(after));
     }
-    // Decrypt everything concurrently, then make it the page's copy of the store.
-    let entries = stored_entries();
-    let mut started = Vec::with_capacity(entries.len());
+    // Decrypt everything concurrently, then make it the page's copy of the store. The backlog kept
+    // through the lock is taken out first: nothing may write it into the storage meanwhile, or it
+    // would be neither in what is read here nor restored afterwards.
+    let backlog = crate::kv::take_backlog();
+    let (map, plain) = match decrypt_store(&key).await {
+        Ok(x) => x,
+        Err(e) => {
+            crate::kv::return_backlog(backlog);
+            return Err(e);
+        }
+    };
+    meta.failed = 0;
+    meta.blocked_until_ms = None;
+    if let Err(e) = write_meta(&meta) {
+        crate::kv::return_backlog(backlog);
+        return Err(e);
+    }
+    KEY.with(|k| *k.borrow_mut() = Some(key));
+    crate::kv::load_mirror(map);
+    for (k, v) in plain {
+        crate::kv::rewrite(&k, &v);
+    }
+    crate::kv::restore_backlog(backlog).await;
+    Ok(())
+}
+
+/// Every stored entry, decrypted; entries from before encryption come back as they are, to be
+/// encrypted now.
+async fn decrypt_store(
+    key: &CryptoKey,
+) -> Result<(std::collections::BTreeMap<String, String>, Vec<(String, String)>), VaultError> {
+    let mut started = Vec::new();
     let mut plain = Vec::new();
-    for (k, v) in entries {
+    for (k, v) in stored_entries() {
         if v.starts_with(SEALED_PREFIX) {
-            started.push((k.clone(), open_start(&key, &k, &v)?));
+            started.push((k.clone(), open_start(key, &k, &v)?));
         } else {
-            // Written by a version before encryption and not yet migrated: encrypt it now.
             plain.push((k, v));
         }
     }
@@ -294,22 +322,15 @@ pub async fn unlock(secret: &str) -> Result<(), VaultError> {
     for (k, v) in &plain {
         map.insert(k.clone(), v.clone());
     }
-    meta.failed = 0;
-    meta.blocked_until_ms = None;
-    write_meta(&meta)?;
-    KEY.with(|k| *k.borrow_mut() = Some(key));
-    crate::kv::load_mirror(map);
-    for (k, v) in plain {
-        crate::kv::rewrite(&k, &v);
-    }
-    crate::kv::restore_backlog().await;
-    Ok(())
+    Ok((map, plain))
 }
 
 /// Locks: waits until every change is written, then forgets key and plaintext.
 pub async fn lock() {
     crate::kv::flushed().await;
-    // A full storage refused some writes: keep them, encrypted, in memory (never dropped).
+    // A full storage refused some writes: once no flush holds any of them, keep them encrypted in
+    // memory (never dropped).
+    crate::kv::idle().await;
     crate::kv::seal_unwritten().await;
     KEY.with(|k| k.borrow_mut().take());
     crate::kv::drop_mirror();
