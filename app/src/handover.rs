@@ -122,17 +122,33 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
     };
     let today = format_date_de(req.today);
     let (title, intro) = match &req.recipient {
-        Recipient::Partner(p) => (
-            format!("Weitergabe an {} – {}", p.trim(), case.label.as_str()),
-            format!(
-                "Auf Grundlage der Einwilligung nach § 67b SGB X, Stand {today}. Nur für den genannten Zweck zu verwenden."
-            ),
-        ),
+        Recipient::Partner(p) => {
+            // The Aktenzeichen is a Stammdatum: named only when that category is passed on.
+            let title = if req.categories.contains(&DataCategory::Stammdaten) {
+                format!("Weitergabe an {} – {}", p.trim(), case.label.as_str())
+            } else {
+                format!("Weitergabe an {}", p.trim())
+            };
+            let all = store::consents(kv, case_id);
+            let mut purposes: Vec<String> = all
+                .iter()
+                .filter(|c| consents.contains(&c.id))
+                .map(|c| format!("„{}“ (Einwilligung vom {}, {})", c.purpose, format_date_de(c.given_on), c.given_by))
+                .collect();
+            purposes.dedup();
+            (
+                title,
+                format!(
+                    "Auf Grundlage der Einwilligung nach § 67b SGB X, Stand {today}. Nur zu verwenden für: {}.",
+                    purposes.join("; ")
+                ),
+            )
+        }
         Recipient::Consultation { pseudonym } => (
             format!("Fallberatung – {pseudonym}"),
             format!(
-                "Pseudonymisiert nach § 64 Abs. 2a SGB VIII, Stand {today}: ohne Aktenzeichen, Geburtsdatum, Namen von \
-                 Fachkräften und Anbietern und ohne Notizen. Nicht an Dritte weitergeben."
+                "Pseudonymisiert nach § 64 Abs. 2a SGB VIII, Stand {today}: ohne Aktenzeichen, Geburtsdatum, genaue \
+                 Daten, Namen von Fachkräften und Anbietern, Texte der Ziele und Notizen. Nicht an Dritte weitergeben."
             ),
         ),
     };
@@ -171,10 +187,11 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
                     let name = catalog
                         .and_then(|c| c.get(&i.module_id))
                         .map_or(i.module_id.to_string(), |m| format!("{} ({})", m.name_de, m.legal_basis));
-                    let mut line =
-                        format!("{name}: {}, ab {}", i.intensity.label_de(), format_date_de(i.start));
+                    // Exact days could identify the case; the consultation copy keeps month and year.
+                    let day = |d: Date| if pseudo.is_some() { month_year(d) } else { format_date_de(d) };
+                    let mut line = format!("{name}: {}, ab {}", i.intensity.label_de(), day(i.start));
                     if let Some(e) = i.end {
-                        line.push_str(&format!(" bis {}", format_date_de(e)));
+                        line.push_str(&format!(" bis {}", day(e)));
                     }
                     if pseudo.is_none() && !i.provider.trim().is_empty() {
                         line.push_str(&format!(", Anbieter: {}", i.provider.trim()));
@@ -183,7 +200,7 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
                 }
             }
             DataCategory::Ziele => {
-                for h in store::goals(kv, case_id).handlungsziele() {
+                for (n, h) in store::goals(kv, case_id).handlungsziele().enumerate() {
                     let latest: Vec<String> = Perspective::ALL
                         .into_iter()
                         .filter_map(|p| {
@@ -198,7 +215,12 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
                     } else {
                         format!(" (zuletzt: {})", latest.join(", "))
                     };
-                    lines.push(format!("{}{rated}", h.text));
+                    // Goal texts often name people: the consultation copy has the area only.
+                    let what = match &pseudo {
+                        None => h.text.clone(),
+                        Some(_) => format!("Handlungsziel {} ({})", n + 1, h.area.label_de()),
+                    };
+                    lines.push(format!("{what}{rated}"));
                 }
             }
             DataCategory::Besuchsnotizen => {
@@ -265,12 +287,14 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
         doc.sections.push(Section { heading: cat.label_de().to_owned(), lines });
     }
     if doc.withheld > 0 {
+        let why = if pseudo.is_some() {
+            "werden bei einer Fallberatung nicht übermittelt"
+        } else {
+            "ohne gewählte Grundlage"
+        };
         doc.sections.push(Section {
             heading: "Nicht enthalten".into(),
-            lines: vec![format!(
-                "{} anvertraute Notiz(en) nach § 65 SGB VIII ohne gewählte Grundlage.",
-                doc.withheld
-            )],
+            lines: vec![format!("{} anvertraute Notiz(en) nach § 65 SGB VIII {why}.", doc.withheld)],
         });
     }
     Ok(doc)

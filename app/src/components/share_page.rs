@@ -169,7 +169,9 @@ pub fn SharePage() -> impl IntoView {
                                 let nid = n.id.clone();
                                 view! {
                                     <label for=sid.clone()>{format!("Notiz vom {}, anvertraut von {}", n.written_on, n.entrusted_by)}</label>
-                                    <select id=sid on:change=move |ev| {
+                                    <select id=sid
+                                        prop:value={let nid = n.id.clone(); move || bases.get().get(&nid).map_or("", |b| b.key())}
+                                        on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         let nid = nid.clone();
                                         bases.update(|b| match DisclosureBasis::parse(&v) {

@@ -105,6 +105,9 @@ fn a_partner_gets_what_the_consent_covers_but_entrusted_notes_only_on_a_chosen_b
     let doc = build(&kv, &id, &partner(&[DataCategory::Stammdaten, DataCategory::Besuchsnotizen])).unwrap();
     let t = text(&doc);
     assert!(t.contains("JA-2026-0815") && t.contains("Schule angerufen."));
+    assert!(doc
+        .intro
+        .contains("Nur zu verwenden für: „Schuldenregulierung“ (Einwilligung vom 01.10.2026, Mutter)."));
     assert!(!t.contains("Herrn Krause"), "the entrusted note stays in the case");
     assert_eq!((doc.withheld, doc.disclosed.len()), (1, 0));
     assert_eq!(doc.consents, ["33333333-3333-4333-8333-333333333333"]);
@@ -113,6 +116,7 @@ fn a_partner_gets_what_the_consent_covers_but_entrusted_notes_only_on_a_chosen_b
     req.bases.insert("22222222-2222-4222-8222-222222222222".into(), DisclosureBasis::Einwilligung);
     let doc = build(&kv, &id, &req).unwrap();
     assert!(text(&doc).contains("Herrn Krause"));
+    assert!(!text(&doc).contains("JA-2026-0815"), "the Aktenzeichen is a Stammdatum");
     assert_eq!(
         doc.disclosed,
         [("22222222-2222-4222-8222-222222222222".to_owned(), DisclosureBasis::Einwilligung)]
@@ -161,6 +165,7 @@ fn the_consultation_copy_is_pseudonymised() {
         assert!(!t.contains(secret), "{secret:?} in the pseudonymised copy:\n{t}");
     }
     assert!(t.contains("Fall BCDE") && t.contains("Alter: 12 Jahre") && t.contains("Hilfe seit: 02/2026"));
-    assert!(t.contains("Schulbesuch an vier Tagen (zuletzt: Eltern +1)"));
+    assert!(t.contains("Handlungsziel 1 (Schule) (zuletzt: Eltern +1)"), "{t}");
+    assert!(!t.contains("Schulbesuch an vier Tagen"), "goal texts may name people");
     assert!(doc.disclosed.is_empty(), "no entrusted note goes to a consultation");
 }
