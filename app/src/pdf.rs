@@ -47,9 +47,9 @@ fn char_width(c: char, bold: bool) -> f32 {
         0x84 | 0x93 | 0x94 | 0x91 | 0x92 | 0xb7 => 333.0,
         _ => 556.0,
     };
-    // Helvetica-Bold is a little wider; wrapping errs on the safe side.
+    // Helvetica-Bold is up to a quarter wider for narrow letters; wrapping errs on the safe side.
     if bold {
-        base * 1.08
+        base * 1.2
     } else {
         base
     }
@@ -112,6 +112,16 @@ fn literal(s: &str) -> String {
         }
     }
     out.push(')');
+    out
+}
+
+/// A PDF text string for metadata: UTF-16BE with a byte order mark, in hex (any character).
+fn text_string(s: &str) -> String {
+    let mut out = String::from("<FEFF");
+    for u in s.encode_utf16() {
+        out.push_str(&format!("{u:04X}"));
+    }
+    out.push('>');
     out
 }
 
@@ -209,7 +219,7 @@ impl Document {
         objects.push(
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".into(),
         );
-        objects.push(format!("<< /Title {} /Producer (Passgenau) >>", literal(&self.title)));
+        objects.push(format!("<< /Title {} /Producer (Passgenau) >>", text_string(&self.title)));
         for (i, content) in self.pages.iter().enumerate() {
             let footer = format!(
                 "BT /F1 8 Tf {MARGIN:.2} 28 Td {} Tj ET\n",

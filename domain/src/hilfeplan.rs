@@ -314,16 +314,18 @@ pub fn draft_section(s: Section, d: &DraftInput<'_>) -> String {
             for w in &d.goals.wirkungsziele {
                 out.push(format!("Wirkungsziel: {}", w.text()));
                 for h in &w.handlungsziele {
-                    let last = h.ratings.iter().max_by_key(|r| r.on);
-                    let rated = last
-                        .map(|r| {
-                            format!(
-                                " (zuletzt eingeschätzt am {}: {:+})",
-                                format_date_de(r.on),
-                                r.score.get()
-                            )
+                    let latest: Vec<String> = crate::goals::Perspective::ALL
+                        .into_iter()
+                        .filter_map(|p| {
+                            let r = h.ratings.iter().filter(|r| r.perspective == p).max_by_key(|r| r.on)?;
+                            Some(format!("{} {:+} am {}", p.label_de(), r.score.get(), format_date_de(r.on)))
                         })
-                        .unwrap_or_default();
+                        .collect();
+                    let rated = if latest.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (zuletzt eingeschätzt: {})", latest.join(", "))
+                    };
                     out.push(format!("  Handlungsziel ({}): {}{rated}", h.area.label_de(), h.text));
                 }
             }
@@ -352,10 +354,11 @@ pub fn draft_section(s: Section, d: &DraftInput<'_>) -> String {
     }
 }
 
-/// The next review: the setting's interval after the last review, else after `today`.
+/// The next review of a plan drafted `today`: drafting the plan is the review (the app records it
+/// as the setting's `last_review`), so the setting's interval counts from today, as the rules and
+/// the team view count it from the last review.
 pub fn next_review(d: &DraftInput<'_>) -> Option<Date> {
-    let base = d.setting.review.last_review.unwrap_or(d.today);
-    crate::setting::add_months(base, u32::from(d.setting.review.interval_months))
+    crate::setting::add_months(d.today, u32::from(d.setting.review.interval_months))
 }
 
 /// The first plan, or a Fortschreibung of `previous`: sections drawn from data are drafted anew,

@@ -63,7 +63,15 @@ pub fn HilfeplanPage() -> impl IntoView {
             };
             let latest = store::hilfeplans(&kv, &id).pop();
             let v = draft(&input, latest.as_ref());
-            match store::add_hilfeplan(&kv, &v, &crate::util::now_iso()) {
+            let now = crate::util::now_iso();
+            // Drafting the plan is the Hilfeplan review: record it, so rules, case list and team
+            // view count the next review from today, as the plan says.
+            let review =
+                json!({"last_review": today.to_string(), "interval_months": setting.review.interval_months});
+            let saved = store::add_hilfeplan(&kv, &v, &now).and_then(|()| {
+                store::change_hilfesetting(&kv, &id, Map::from_iter([("review".to_owned(), review)]), &now)
+            });
+            match saved {
                 Ok(()) => {
                     error.set(None);
                     chosen.set(None);
@@ -101,16 +109,12 @@ pub fn HilfeplanPage() -> impl IntoView {
             else {
                 return;
             };
+            // Leaving the app as a file: logged like every export, and only made when logged.
+            if let Err(e) = log_export(&kv, &id, v.number, "pdf") {
+                error.set(Some(e));
+                return;
+            }
             let bytes = crate::hilfeplan_pdf::render(&c, &v, &store::goals(&kv, &id));
-            // Leaving the app as a file: logged like every export.
-            let _ = store::record_audit_event_detail(
-                &kv,
-                "case.export",
-                id.as_str(),
-                Some(&format!("hilfeplan={}; pdf", v.number)),
-                &crate::util::new_uuid().unwrap_or_default(),
-                &crate::util::now_iso(),
-            );
             pdf_href.set(format!("data:application/pdf;base64,{}", crate::b64::encode(&bytes)));
             if let Some(a) = pdf_link.get_untracked() {
                 a.set_href(&pdf_href.get_untracked());
@@ -120,8 +124,19 @@ pub fn HilfeplanPage() -> impl IntoView {
     };
     let print = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(w) = web_sys::window() {
-            let _ = w.print();
+        {
+            let (Some(kv), Some(id), Some(v)) =
+                (crate::kv::device(), case_id.get_untracked(), shown.get_untracked())
+            else {
+                return;
+            };
+            if let Err(e) = log_export(&kv, &id, v.number, "druck") {
+                error.set(Some(e));
+                return;
+            }
+            if let Some(w) = web_sys::window() {
+                let _ = w.print();
+            }
         }
     };
 
@@ -192,6 +207,21 @@ pub fn HilfeplanPage() -> impl IntoView {
         </Show>
     }
     .into_any()
+}
+
+/// Queues the audit event of a Hilfeplan leaving the app (`how`: "pdf" or "druck").
+#[cfg(feature = "hydrate")]
+fn log_export(kv: &dyn crate::kv::Kv, id: &CaseId, number: u32, how: &str) -> Result<(), String> {
+    use passgenau_domain::UserMessage;
+    store::record_audit_event_detail(
+        kv,
+        "case.export",
+        id.as_str(),
+        Some(&format!("hilfeplan={number}; {how}")),
+        &crate::util::new_uuid().unwrap_or_default(),
+        &crate::util::now_iso(),
+    )
+    .map_err(|e| format!("Der Hilfeplan wird nur mit Protokolleintrag ausgegeben. {}", e.message_de()))
 }
 
 /// An earlier version: read only.

@@ -52,9 +52,9 @@ fn the_first_plan_is_drafted_from_the_case_data() {
     assert!(plan.text(Section::Beteiligte).contains("- Sorgerecht: Mutter allein"));
     assert!(plan.text(Section::Beteiligte).contains("- Fallführende Fachkraft: Anna Albers"));
     assert_eq!(plan.text(Section::Beteiligte).matches("Mutter (beteiligt").count(), 1, "roles once");
-    assert!(plan
-        .text(Section::Ziele)
-        .contains("Handlungsziel (Schule): Paul geht zur Schule (zuletzt eingeschätzt am 20.11.2026: +1)"));
+    assert!(plan.text(Section::Ziele).contains(
+        "Handlungsziel (Schule): Paul geht zur Schule (zuletzt eingeschätzt: Eltern +1 am 20.11.2026)"
+    ));
     assert_eq!(plan.text(Section::WerMachtWas), "- Mutter: Wecker stellen bis 01.12.2026");
     assert_eq!(plan.text(Section::Bewilligung), "01.12.2026 bis 31.05.2027");
     assert_eq!(plan.next_review, Some(date!(2027 - 05 - 24)), "default interval of six months");
