@@ -54,8 +54,9 @@ impl SyncError {
             }
             SyncError::TeamChanged => {
                 "Sie sind jetzt einem anderen Team zugeordnet. Die Daten des bisherigen Teams werden nicht \
-                 mehr abgeglichen: bitte nicht übertragene Änderungen unter „Nicht übertragen“ als \
-                 verschlüsselte Datei sichern, dann abmelden und neu anmelden."
+                 mehr abgeglichen. Nicht übertragene Änderungen bitte unter „Nicht übertragen“ als \
+                 verschlüsselte Datei sichern und der Teamleitung des bisherigen Teams zum Wiederherstellen \
+                 geben und die Administration ansprechen."
                     .into()
             }
             SyncError::Stalled => {

@@ -253,7 +253,7 @@ pub fn check_sharing<'a>(
                     format!("Die Einwilligung vom {} wurde am {} widerrufen.", de(c.given_on), de(r))
                 }
                 ConsentState::Expired(e) => {
-                    format!("Die Einwilligung vom {} ist seit dem {} abgelaufen.", de(c.given_on), de(e))
+                    format!("Die Einwilligung vom {} galt nur bis zum {}.", de(c.given_on), de(e))
                 }
                 ConsentState::NotYet(g) => format!("Die Einwilligung gilt erst ab dem {}.", de(g)),
                 ConsentState::Valid => continue,
@@ -385,7 +385,7 @@ mod tests {
         let mut expired = cs.clone();
         expired[0].expires_on = Some(date!(2026 - 11 - 23));
         assert!(no("Schuldnerberatung", &[DataCategory::Stammdaten], &expired)
-            .contains("seit dem 23.11.2026 abgelaufen"));
+            .contains("galt nur bis zum 23.11.2026"));
         assert_eq!(
             expired[0].state_on(date!(2026 - 11 - 23)),
             ConsentState::Valid,

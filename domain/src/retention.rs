@@ -41,7 +41,10 @@ pub const DEFAULT_CLOSED_CASE_DAYS: u32 = 30;
 /// ended without a recorded day (written before that day was kept) stays until it is ended again.
 pub fn leaves_devices(case: &crate::case::Case, today: Date, days: u32) -> bool {
     case.status == crate::case::CaseStatus::Beendet
-        && case.ended_on.is_some_and(|e| e + time::Duration::days(i64::from(days)) <= today)
+        && case
+            .ended_on
+            .and_then(|e| e.checked_add(time::Duration::days(i64::from(days))))
+            .is_some_and(|leave| leave <= today)
 }
 
 /// The retention line on a case page.

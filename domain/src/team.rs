@@ -34,7 +34,12 @@ impl Table {
     /// a byte order mark. Cells starting with `= + - @` get a leading `'` (no formula injection).
     pub fn to_csv(&self) -> String {
         let cell = |c: &str| {
-            let c = if c.starts_with(['=', '+', '-', '@']) { format!("'{c}") } else { c.to_owned() };
+            // A negative amount stays a number; anything else a spreadsheet would run is text.
+            let negative_number =
+                c.strip_prefix('-').is_some_and(|r| r.starts_with(|x: char| x.is_ascii_digit()));
+            let risky =
+                c.starts_with(['=', '+', '@', '\t', '\r']) || (c.starts_with('-') && !negative_number);
+            let c = if risky { format!("'{c}") } else { c.to_owned() };
             format!("\"{}\"", c.replace('"', "\"\""))
         };
         let mut out = String::from("\u{feff}");
@@ -73,7 +78,7 @@ pub fn caseload(cases: &[CaseData<'_>], today: Date, cfg: &RuleConfig) -> Table 
         "Überprüfung fällig",
         "Clearing-Frist fällig",
     ]);
-    let soon = today + Duration::days(cfg.review_notice_days);
+    let soon = today.checked_add(Duration::days(cfg.review_notice_days)).unwrap_or(Date::MAX);
     let mut by: std::collections::BTreeMap<String, [u32; 4]> = Default::default();
     for d in cases.iter().filter(|d| open(d.case)) {
         let who = d.case.assigned_to.clone().unwrap_or_else(|| "ohne Zuordnung".into());
@@ -92,7 +97,7 @@ pub fn caseload(cases: &[CaseData<'_>], today: Date, cfg: &RuleConfig) -> Table 
 /// Open cases whose review or clearing deadline falls within the notice days (or is past).
 pub fn deadlines(cases: &[CaseData<'_>], today: Date, cfg: &RuleConfig) -> Table {
     let mut t = Table::new(&["Fall", "Fachkraft", "Frist", "Datum", "Stand"]);
-    let soon = today + Duration::days(cfg.review_notice_days);
+    let soon = today.checked_add(Duration::days(cfg.review_notice_days)).unwrap_or(Date::MAX);
     let mut rows: Vec<(Date, Vec<String>)> = Vec::new();
     for d in cases.iter().filter(|d| open(d.case)) {
         let who = d.case.assigned_to.clone().unwrap_or_default();
@@ -190,8 +195,10 @@ pub fn fls(
 /// Families per form of help with at least one home visit in the reference week (Monday to
 /// Sunday of `day`'s week), and open cases per form that week.
 pub fn reference_week(cases: &[CaseData<'_>], day: Date) -> (Date, Table) {
-    let monday = day - Duration::days(i64::from(day.weekday().number_days_from_monday()));
-    let sunday = monday + Duration::days(6);
+    let monday =
+        day.checked_sub(Duration::days(i64::from(day.weekday().number_days_from_monday()))).unwrap_or(day);
+    // The last representable week ends early rather than overflowing.
+    let sunday = monday.checked_add(Duration::days(6)).unwrap_or(Date::MAX);
     let mut t = Table::new(&["Hilfeform", "Familien mit Kontakt in der Woche", "offene Fälle"]);
     for form in HelpForm::ALL {
         let of_form: Vec<&CaseData<'_>> = cases

@@ -35,7 +35,7 @@ pub struct Config {
 pub enum ConfigError {
     #[error("PASSGENAU_ADDR is not a socket address: {0:?}")]
     Addr(String),
-    #[error("{0} must be a whole number of at least 1, not {1:?}")]
+    #[error("{0} must be a whole number of at least 1 (closed-case days: at most 36500), not {1:?}")]
     Number(&'static str, String),
 }
 
@@ -72,10 +72,14 @@ impl Config {
             trust_proxy: var("PASSGENAU_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true"),
             login_throttle,
             compact,
-            closed_case_days: number(
+            // At most a century: the devices add it to a date.
+            closed_case_days: match number(
                 "PASSGENAU_CLOSED_CASE_DAYS",
                 passgenau_domain::retention::DEFAULT_CLOSED_CASE_DAYS,
-            )?,
+            )? {
+                n if n <= 36_500 => n,
+                n => return Err(ConfigError::Number("PASSGENAU_CLOSED_CASE_DAYS", n.to_string())),
+            },
         })
     }
 }

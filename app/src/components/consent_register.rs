@@ -91,7 +91,12 @@ pub fn ConsentRegister() -> impl IntoView {
         {
             use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
-            let Ok(day) = parse_iso_date(&crate::util::today_iso()) else { return };
+            let Ok(today) = parse_iso_date(&crate::util::today_iso()) else { return };
+            // A consent dated ahead is revoked from its own first day (it never becomes valid).
+            let day = case_id
+                .get_untracked()
+                .and_then(|c| store::consents(&kv, &c).into_iter().find(|x| x.id == id))
+                .map_or(today, |c| today.max(c.given_on));
             match store::revoke_consent(&kv, &id, day, &crate::util::now_iso()) {
                 Ok(()) => {
                     error.set(None);
@@ -128,7 +133,7 @@ pub fn ConsentRegister() -> impl IntoView {
                                 let state_text = match state {
                                     Some(ConsentState::Valid) | None => "gültig".to_owned(),
                                     Some(ConsentState::NotYet(d)) => format!("gilt ab {}", de_day(&d.to_string())),
-                                    Some(ConsentState::Expired(d)) => format!("abgelaufen am {}", de_day(&d.to_string())),
+                                    Some(ConsentState::Expired(d)) => format!("galt bis {}", de_day(&d.to_string())),
                                     Some(ConsentState::Revoked(d)) => format!("widerrufen am {}", de_day(&d.to_string())),
                                 };
                                 let valid = matches!(state, Some(ConsentState::Valid | ConsentState::NotYet(_)));

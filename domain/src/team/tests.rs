@@ -99,7 +99,17 @@ fn caseload_deadlines_and_the_reference_week() {
 fn csv_cells_are_quoted_and_cannot_start_a_formula() {
     let t = Table {
         headers: vec!["a".into()],
-        rows: vec![vec!["=HYPERLINK(\"x\")".into()], vec!["Sa;lz".into()]],
+        rows: vec![
+            vec!["=HYPERLINK(\"x\")".into()],
+            vec!["Sa;lz".into()],
+            vec!["-1.200,00 €".into()],
+            vec!["-cmd".into()],
+        ],
     };
-    assert_eq!(t.to_csv(), "\u{feff}\"a\"\r\n\"'=HYPERLINK(\"\"x\"\")\"\r\n\"Sa;lz\"\r\n");
+    assert_eq!(
+        t.to_csv(),
+        "\u{feff}\"a\"\r\n\"'=HYPERLINK(\"\"x\"\")\"\r\n\"Sa;lz\"\r\n\"-1.200,00 €\"\r\n\"'-cmd\"\r\n"
+    );
+    let (monday, _) = reference_week(&[], Date::MAX);
+    assert!(monday <= Date::MAX, "the last days of the calendar do not overflow");
 }
