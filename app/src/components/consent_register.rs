@@ -5,7 +5,7 @@ use passgenau_domain::consent::{Consent, ConsentForm, ConsentState, DataCategory
 use passgenau_domain::visit::PARTICIPANT_ROLES;
 
 use super::visit_screen::de_day;
-use super::{Loading, RequireSession};
+use super::{CategoryChoice, Loading, RequireSession};
 use crate::state::use_app;
 use crate::store;
 
@@ -165,19 +165,7 @@ pub fn ConsentRegister() -> impl IntoView {
                     <select id="ew-wer" on:change=move |ev| given_by.set(event_target_value(&ev))>
                         {PARTICIPANT_ROLES.iter().map(|r| view! { <option value=*r selected=move || given_by.get() == *r>{*r}</option> }).collect_view()}
                     </select>
-                    <fieldset>
-                        <legend>"Datenarten"</legend>
-                        {DataCategory::ALL.into_iter().map(|cat| view! {
-                            <label class="check">
-                                <input type="checkbox" prop:checked=move || categories.get().contains(&cat)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        categories.update(|v| { v.retain(|c| *c != cat); if on { v.push(cat); v.sort(); } });
-                                    }/>
-                                {cat.label_de()}
-                            </label>
-                        }).collect_view()}
-                    </fieldset>
+                    <CategoryChoice categories=categories/>
                     <label for="ew-zweck">"Zweck"</label>
                     <input id="ew-zweck" prop:value=move || purpose.get() on:input=move |ev| purpose.set(event_target_value(&ev))/>
                     <label for="ew-datum">"Erteilt am"</label>

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use passgenau_domain::case::{parse_iso_date, CaseId};
 use passgenau_domain::consent::{DataCategory, DisclosureBasis};
 
-use super::{Loading, RequireSession};
+use super::{CategoryChoice, Loading, RequireSession};
 use crate::handover::{self, Document, Recipient, Request};
 use crate::state::use_app;
 use crate::store;
@@ -147,19 +147,7 @@ pub fn SharePage() -> impl IntoView {
                             {move || partners.get().into_iter().map(|p| view! { <option value=p/> }).collect_view()}
                         </datalist>
                     </Show>
-                    <fieldset>
-                        <legend>"Datenarten"</legend>
-                        {DataCategory::ALL.into_iter().map(|cat| view! {
-                            <label class="check">
-                                <input type="checkbox" prop:checked=move || categories.get().contains(&cat)
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        categories.update(|v| { v.retain(|c| *c != cat); if on { v.push(cat); v.sort(); } });
-                                    }/>
-                                {cat.label_de()}
-                            </label>
-                        }).collect_view()}
-                    </fieldset>
+                    <CategoryChoice categories=categories/>
                     <Show when=move || !consultation.get() && categories.get().contains(&DataCategory::Besuchsnotizen) && !entrusted.get().is_empty()>
                         <fieldset data-testid="entrusted">
                             <legend>"Anvertraute Notizen (§ 65 SGB VIII)"</legend>
