@@ -1077,15 +1077,9 @@ pub fn audit_events(kv: &dyn Kv) -> Vec<(String, AuditEvent)> {
 pub fn unsent_case_ids(kv: &dyn Kv) -> Vec<String> {
     let mut ids: Vec<String> = pending(kv, usize::MAX)
         .iter()
-        .filter_map(|m| match m.kind {
-            RecordKind::Case => Some(m.record_id.clone()),
-            _ => match m.record_id.split_once('~') {
-                Some((case, _)) => Some(case.to_owned()),
-                None => match &m.op {
-                    Op::Put { fields } => fields.get("case_id").and_then(|c| c.as_str()).map(str::to_owned),
-                    _ => None,
-                },
-            },
+        .filter_map(|m| {
+            let fields = m.op.fields().map_or(Value::Null, |f| Value::Object(f.clone()));
+            m.kind.case_of(&m.record_id, &fields)
         })
         .collect();
     ids.sort();
@@ -1115,19 +1109,6 @@ pub fn set_catalog(kv: &dyn Kv, version: i64, catalog: &Value) -> Result<(), Sto
     Ok(())
 }
 
-/// The case a record belongs to: a case is its own; per-case parts carry it before `~`; the
-/// others (visits, notes, consents) name it in their body.
-fn case_of_record(kind: RecordKind, id: &str, body: &Value) -> Option<String> {
-    match kind {
-        RecordKind::Case => Some(id.to_owned()),
-        RecordKind::Conflict => None,
-        _ => match id.split_once('~') {
-            Some((case, _)) => Some(case.to_owned()),
-            None => body.get("case_id").and_then(|c| c.as_str()).map(str::to_owned),
-        },
-    }
-}
-
 /// Removes from this device every case closed `days` or more days before `today`, with all its
 /// parts (§ 9b: a device copy is not the archive; the server keeps the file). Never a case with an
 /// unsent change or an open conflict in any of its records. Local only: nothing is sent, and a
@@ -1135,7 +1116,7 @@ fn case_of_record(kind: RecordKind, id: &str, body: &Value) -> Option<String> {
 pub fn evict_closed_cases(kv: &dyn Kv, today: time::Date, days: u32) -> Vec<String> {
     use std::collections::BTreeSet;
     let local_case =
-        |kind: RecordKind, id: &str| record(kv, kind, id).and_then(|r| case_of_record(kind, id, &r.body));
+        |kind: RecordKind, id: &str| record(kv, kind, id).and_then(|r| kind.case_of(id, &r.body));
     let mut keep: BTreeSet<String> = unsent_case_ids(kv).into_iter().collect();
     for m in pending(kv, usize::MAX) {
         keep.extend(local_case(m.kind, &m.record_id));
@@ -1155,7 +1136,7 @@ pub fn evict_closed_cases(kv: &dyn Kv, today: time::Date, days: u32) -> Vec<Stri
     for kind in RecordKind::ALL.into_iter().filter(|k| *k != RecordKind::Conflict) {
         for key in kv.keys(&rec_prefix(kind)) {
             let Some(r) = read::<StoredRecord>(kv, &key) else { continue };
-            if case_of_record(kind, &r.id, &r.body).is_some_and(|c| leaving.contains(&c)) {
+            if kind.case_of(&r.id, &r.body).is_some_and(|c| leaving.contains(&c)) {
                 kv.remove(&key);
             }
         }

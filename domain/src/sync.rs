@@ -67,6 +67,18 @@ impl RecordKind {
             RecordKind::Hilfeplan => "hilfeplan",
         }
     }
+    /// The case a record of this kind belongs to: a case is its own; the per-case parts carry it
+    /// before `~` in their id; visits, notes, consents name it in their body (or in the fields of a
+    /// put). The one rule for the server's audit log and the device's unsent and evicted cases.
+    pub fn case_of(self, record_id: &str, body: &Value) -> Option<String> {
+        match self {
+            RecordKind::Case => Some(record_id.to_owned()),
+            _ => match record_id.split_once('~') {
+                Some((case, _)) => Some(case.to_owned()),
+                None => body.get("case_id").and_then(|c| c.as_str()).map(str::to_owned),
+            },
+        }
+    }
     /// Records of this kind are only ever created: a put on an existing one or a delete is refused.
     pub fn is_append_only(self) -> bool {
         matches!(self, RecordKind::VisitNote)

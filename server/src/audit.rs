@@ -164,13 +164,7 @@ pub fn verify(entries: &[AuditEntry], head: (i64, &str)) -> Result<(), ChainErro
 /// The case a record belongs to: a case is its own; the per-case parts carry it before `~`; visits
 /// and notes name it in their body.
 pub fn case_of(kind: RecordKind, record_id: &str, body: &serde_json::Value) -> Option<String> {
-    match kind {
-        RecordKind::Case => Some(record_id.to_owned()),
-        _ => match record_id.split_once('~') {
-            Some((case, _)) => Some(case.to_owned()),
-            None => body.get("case_id").and_then(|c| c.as_str()).map(str::to_owned),
-        },
-    }
+    kind.case_of(record_id, body)
 }
 
 #[cfg(test)]
