@@ -112,13 +112,26 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
     if req.categories.is_empty() {
         return Err(HandoverError::NoCategory);
     }
-    let (pseudo, consents) = match &req.recipient {
+    // For a partner: the consents relied on, and the purposes they name.
+    let (pseudo, consents, purposes) = match &req.recipient {
         Recipient::Partner(p) => {
             let all = store::consents(kv, case_id);
             let used = check_sharing(&all, p, &req.categories, req.today)?;
-            (None, used.iter().map(|c| c.id.clone()).collect())
+            let mut purposes: Vec<String> = used
+                .iter()
+                .map(|c| {
+                    format!(
+                        "„{}“ (Einwilligung vom {}, {})",
+                        c.purpose,
+                        format_date_de(c.given_on),
+                        c.given_by
+                    )
+                })
+                .collect();
+            purposes.dedup();
+            (None, used.iter().map(|c| c.id.clone()).collect(), purposes)
         }
-        Recipient::Consultation { pseudonym } => (Some(pseudonym.clone()), Vec::new()),
+        Recipient::Consultation { pseudonym } => (Some(pseudonym.clone()), Vec::new(), Vec::new()),
     };
     let today = format_date_de(req.today);
     let (title, intro) = match &req.recipient {
@@ -129,13 +142,6 @@ pub fn build(kv: &dyn Kv, case_id: &CaseId, req: &Request) -> Result<Document, H
             } else {
                 format!("Weitergabe an {}", p.trim())
             };
-            let all = store::consents(kv, case_id);
-            let mut purposes: Vec<String> = all
-                .iter()
-                .filter(|c| consents.contains(&c.id))
-                .map(|c| format!("„{}“ (Einwilligung vom {}, {})", c.purpose, format_date_de(c.given_on), c.given_by))
-                .collect();
-            purposes.dedup();
             (
                 title,
                 format!(
