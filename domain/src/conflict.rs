@@ -168,6 +168,10 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
         RecordKind::Case => field == "note",
         RecordKind::Visit => field == "draft_note",
         RecordKind::Goals | RecordKind::Consent => false,
+        RecordKind::Evaluation => {
+            matches!(field, "verlauf" | "empfehlung" | "strengths" | "weaknesses")
+        }
+        RecordKind::Questionnaire => matches!(field, "gut" | "besser"),
         RecordKind::Hilfeplan => field.starts_with("s."),
         RecordKind::Clearing => {
             field.starts_with("r.") || field == "begruendung" || field == "recommendation"
@@ -209,6 +213,17 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
             .into_iter()
             .find(|s| s.field() == f)
             .map_or_else(|| "Hilfeplan".to_owned(), |s| format!("Hilfeplan: {}", s.title_de())),
+        (RecordKind::Evaluation, "verlauf") => "Bewertung: Verlauf".into(),
+        (RecordKind::Evaluation, "empfehlung") => "Bewertung: Empfehlung".into(),
+        (RecordKind::Evaluation, "strengths") => "Bewertung: Stärken".into(),
+        (RecordKind::Evaluation, "weaknesses") => "Bewertung: Schwächen".into(),
+        (RecordKind::Evaluation, "stability") => "Nachhaltigkeit".into(),
+        (RecordKind::Evaluation, "follow_up_on") => "Tag der Nachhaltigkeitsprüfung".into(),
+        (RecordKind::Evaluation, f) if f.starts_with("a.") => "Zielerreichung".into(),
+        (RecordKind::Evaluation, f) if f.starts_with("q.") => "Bewertung der Arbeit des Trägers".into(),
+        (RecordKind::Evaluation, _) => "Bewertung".into(),
+        (RecordKind::Questionnaire, f) if f.starts_with("f.") => "Antwort im Fragebogen".into(),
+        (RecordKind::Questionnaire, _) => "Fragebogen".into(),
         (RecordKind::Consent, "expires_on") => "Ablauf der Einwilligung".into(),
         (RecordKind::Consent, "categories") => "Datenarten der Einwilligung".into(),
         (RecordKind::Hilfesetting, "case_budget") => "Fallbudget".into(),

@@ -262,13 +262,19 @@ pub fn record_id(case_id: &CaseId) -> String {
 /// such field per visit, goal and perspective: changing the choice during the visit overwrites it,
 /// `null` takes it back, and a rating on the goals page (`r.<uuid>`) is never touched.
 pub fn visit_rating_field(visit_id: &str, handlungsziel_id: &str, perspective: Perspective) -> String {
+    occasion_rating_field(&visit_rating_prefix(visit_id), handlungsziel_id, perspective)
+}
+
+/// The field of a rating given on one occasion (a home visit, a Fachcontrolling) whose fields all
+/// start with `prefix`: one per goal and perspective.
+pub fn occasion_rating_field(prefix: &str, handlungsziel_id: &str, perspective: Perspective) -> String {
     let p = match perspective {
         Perspective::JungerMensch => "junger_mensch",
         Perspective::Eltern => "eltern",
         Perspective::Jugendamt => "jugendamt",
         Perspective::Traeger => "traeger",
     };
-    format!("{}{handlungsziel_id}.{p}", visit_rating_prefix(visit_id))
+    format!("{prefix}{handlungsziel_id}.{p}")
 }
 
 /// Every field of a visit's ratings starts with this.

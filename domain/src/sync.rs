@@ -38,10 +38,14 @@ pub enum RecordKind {
     Consent,
     /// One version of a case's Hilfeplan ([`crate::hilfeplan::HilfeplanVersion`]).
     Hilfeplan,
+    /// One evaluation of a case ([`crate::evaluation::Evaluation`]).
+    Evaluation,
+    /// One filled-in user questionnaire ([`crate::evaluation::Questionnaire`]).
+    Questionnaire,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Case,
         RecordKind::Conflict,
         RecordKind::VisitNote,
@@ -52,6 +56,8 @@ impl RecordKind {
         RecordKind::Goals,
         RecordKind::Consent,
         RecordKind::Hilfeplan,
+        RecordKind::Evaluation,
+        RecordKind::Questionnaire,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -65,6 +71,8 @@ impl RecordKind {
             RecordKind::Goals => "goals",
             RecordKind::Consent => "consent",
             RecordKind::Hilfeplan => "hilfeplan",
+            RecordKind::Evaluation => "evaluation",
+            RecordKind::Questionnaire => "questionnaire",
         }
     }
     /// The case a record of this kind belongs to: a case is its own; the per-case parts carry it
@@ -100,6 +108,8 @@ impl RecordKind {
             "goals" => Some(RecordKind::Goals),
             "consent" => Some(RecordKind::Consent),
             "hilfeplan" => Some(RecordKind::Hilfeplan),
+            "evaluation" => Some(RecordKind::Evaluation),
+            "questionnaire" => Some(RecordKind::Questionnaire),
             _ => None,
         }
     }
@@ -219,6 +229,8 @@ pub enum ApplyError {
     Consent(#[from] crate::consent::ConsentError),
     #[error(transparent)]
     Hilfeplan(#[from] crate::hilfeplan::HilfeplanError),
+    #[error(transparent)]
+    Evaluation(#[from] crate::evaluation::EvaluationError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -239,6 +251,7 @@ impl UserMessage for ApplyError {
             ApplyError::Goals(e) => e.message_de(),
             ApplyError::Consent(e) => e.message_de(),
             ApplyError::Hilfeplan(e) => e.message_de(),
+            ApplyError::Evaluation(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -334,6 +347,20 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Hilfeplan => {
             let h = crate::hilfeplan::HilfeplanVersion::from_record(body.clone())?;
             if crate::hilfeplan::record_id(&h.case_id, h.number) != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Evaluation => {
+            let e = crate::evaluation::Evaluation::from_record(body.clone())?;
+            if e.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Questionnaire => {
+            let q = crate::evaluation::Questionnaire::from_record(body.clone())?;
+            if q.id != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

@@ -19,14 +19,14 @@ pub struct CaseData<'a> {
 }
 
 /// A table: German headers and rows of cells, shown as is and exported as CSV.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    fn new(headers: &[&str]) -> Self {
+    pub(crate) fn new(headers: &[&str]) -> Self {
         Table { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new() }
     }
 

@@ -224,6 +224,8 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Goals => of_case("Ziele"),
         RecordKind::Consent => of_case("Einwilligung"),
         RecordKind::Hilfeplan => of_case("Hilfeplan"),
+        RecordKind::Evaluation => of_case("Bewertung"),
+        RecordKind::Questionnaire => of_case("Fragebogen"),
     }
 }
 
