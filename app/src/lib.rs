@@ -24,8 +24,8 @@ use leptos_router::path;
 
 use components::{
     AdminPage, CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister,
-    GoalsPage, Header, HilfeplanPage, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice,
-    TeamView, Unlock, UnsentList, UpdateNotice, VisitScreen,
+    EvaluationPage, GoalsPage, Header, HilfeplanPage, Login, NotFound, ProviderProfile, QuestionnairePage,
+    SetPin, SettingComposer, SharePage, TabNotice, TeamView, Unlock, UnsentList, UpdateNotice, VisitScreen,
 };
 use state::{AppCtx, LockState};
 
@@ -176,6 +176,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/einwilligungen") view=ConsentRegister/>
                     <Route path=path!("/fall/hilfeplan") view=HilfeplanPage/>
                     <Route path=path!("/fall/weitergabe") view=SharePage/>
+                    <Route path=path!("/fall/bewertung") view=EvaluationPage/>
+                    <Route path=path!("/fall/fragebogen") view=QuestionnairePage/>
+                    <Route path=path!("/traeger") view=ProviderProfile/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/verwaltung") view=AdminPage/>
                     <Route path=path!("/team") view=TeamView/>

@@ -18,6 +18,7 @@ use passgenau_domain::checklist::{self, ChecklistAnswers, ItemAnswer};
 use passgenau_domain::clearing::{self, CategoryDraft, ClearingRecord};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
 use passgenau_domain::consent::Consent;
+use passgenau_domain::evaluation::{Evaluation, Questionnaire};
 use passgenau_domain::goals::{self, GoalPlan};
 use passgenau_domain::hilfeplan::{self, HilfeplanVersion};
 use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
@@ -580,6 +581,68 @@ pub fn revoke_consent(kv: &dyn Kv, id: &str, day: time::Date, now: &str) -> Resu
     Ok(())
 }
 
+/// The case's evaluations (Fachcontrolling, end, sustainability), oldest first.
+pub fn evaluations(kv: &dyn Kv, case_id: &CaseId) -> Vec<Evaluation> {
+    let mut v: Vec<Evaluation> = live_bodies(kv, RecordKind::Evaluation)
+        .filter(|b| b.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()))
+        .filter_map(|b| Evaluation::from_record(b).ok())
+        .collect();
+    v.sort_by(|a, b| a.on.cmp(&b.on).then_with(|| a.id.cmp(&b.id)));
+    v
+}
+
+/// Records a new evaluation (its id a new UUID).
+pub fn add_evaluation(kv: &dyn Kv, evaluation: &Evaluation, now: &str) -> Result<(), StoreError> {
+    if record(kv, RecordKind::Evaluation, &evaluation.id).is_some() {
+        return Err(StoreError::Exists);
+    }
+    change(kv, RecordKind::Evaluation, &evaluation.id, evaluation.to_record(), now)?;
+    Ok(())
+}
+
+/// Changes fields of an evaluation, at once; a refused value changes nothing.
+pub fn edit_evaluation(
+    kv: &dyn Kv,
+    id: &str,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    record(kv, RecordKind::Evaluation, id).filter(|r| !r.deleted).ok_or(StoreError::NotFound)?;
+    change(kv, RecordKind::Evaluation, id, fields, now)?;
+    Ok(())
+}
+
+/// The case's filled-in questionnaires, oldest first.
+pub fn questionnaires(kv: &dyn Kv, case_id: &CaseId) -> Vec<Questionnaire> {
+    let mut v: Vec<Questionnaire> = live_bodies(kv, RecordKind::Questionnaire)
+        .filter(|b| b.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()))
+        .filter_map(|b| Questionnaire::from_record(b).ok())
+        .collect();
+    v.sort_by(|a, b| a.on.cmp(&b.on).then_with(|| a.id.cmp(&b.id)));
+    v
+}
+
+/// Starts a questionnaire (its id a new UUID).
+pub fn add_questionnaire(kv: &dyn Kv, q: &Questionnaire, now: &str) -> Result<(), StoreError> {
+    if record(kv, RecordKind::Questionnaire, &q.id).is_some() {
+        return Err(StoreError::Exists);
+    }
+    change(kv, RecordKind::Questionnaire, &q.id, q.to_record(), now)?;
+    Ok(())
+}
+
+/// Saves answers of a questionnaire, at once.
+pub fn edit_questionnaire(
+    kv: &dyn Kv,
+    id: &str,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    record(kv, RecordKind::Questionnaire, id).filter(|r| !r.deleted).ok_or(StoreError::NotFound)?;
+    change(kv, RecordKind::Questionnaire, id, fields, now)?;
+    Ok(())
+}
+
 fn json_date(day: time::Date) -> Value {
     serde_json::to_value(day).unwrap_or(Value::Null)
 }
@@ -664,7 +727,16 @@ pub fn visit_ratings(
     case_id: &CaseId,
     visit_id: &str,
 ) -> std::collections::BTreeMap<String, i8> {
-    let prefix = goals::visit_rating_prefix(visit_id);
+    occasion_ratings(kv, case_id, &goals::visit_rating_prefix(visit_id))
+}
+
+/// The ratings given on one occasion (a visit, a Fachcontrolling) whose fields start with
+/// `prefix`: field (`goals::occasion_rating_field`) → score.
+pub fn occasion_ratings(
+    kv: &dyn Kv,
+    case_id: &CaseId,
+    prefix: &str,
+) -> std::collections::BTreeMap<String, i8> {
     let Some(Value::Object(fields)) =
         record(kv, RecordKind::Goals, &goals::record_id(case_id)).filter(|r| !r.deleted).map(|r| r.body)
     else {
@@ -672,7 +744,7 @@ pub fn visit_ratings(
     };
     fields
         .into_iter()
-        .filter(|(k, _)| k.starts_with(&prefix))
+        .filter(|(k, _)| k.starts_with(prefix))
         .filter_map(|(k, v)| Some((k, i8::try_from(v.get("score")?.as_i64()?).ok()?)))
         .collect()
 }
@@ -1111,7 +1183,8 @@ pub fn set_catalog(kv: &dyn Kv, version: i64, catalog: &Value) -> Result<(), Sto
 
 /// Removes from this device every case closed `days` or more days before `today`, with all its
 /// parts (§ 9b: a device copy is not the archive; the server keeps the file). Never a case with an
-/// unsent change or an open conflict in any of its records. Local only: nothing is sent, and a
+/// unsent change or an open conflict in any of its records, nor one whose sustainability check is
+/// still to be done (until `days` after it is due). Local only: nothing is sent, and a
 /// colleague's later change brings the case back. Returns the ids removed.
 pub fn evict_closed_cases(kv: &dyn Kv, today: time::Date, days: u32) -> Vec<String> {
     use std::collections::BTreeSet;
@@ -1127,6 +1200,8 @@ pub fn evict_closed_cases(kv: &dyn Kv, today: time::Date, days: u32) -> Vec<Stri
     let leaving: BTreeSet<String> = cases(kv)
         .into_iter()
         .filter(|c| passgenau_domain::retention::leaves_devices(c, today, days))
+        // The sustainability check months after the end is done on the device.
+        .filter(|c| !passgenau_domain::evaluation::keeps_for_follow_up(&evaluations(kv, &c.id), today, days))
         .map(|c| c.id.to_string())
         .filter(|id| !keep.contains(id))
         .collect();

@@ -685,6 +685,9 @@ impl Figure {
     }
 }
 
+/// A provider's figures by (rank, name), each with whether it is a share.
+type Figures = BTreeMap<(u8, String), (Figure, bool)>;
+
 /// One decimal, German, from an exact fraction (no floats).
 fn tenths(sum: i64, count: i64) -> i64 {
     crate::money::round_div(i128::from(sum) * 10, i128::from(count), crate::money::Rounding::HalfUp)
@@ -715,7 +718,7 @@ fn percent(part: i64, whole: i64) -> i64 {
 /// Evaluations and questionnaires without a provider are left out.
 pub fn provider_profile(evaluations: &[Evaluation], questionnaires: &[Questionnaire]) -> Table {
     // provider key → (shown name, figure name → figure); figures keep a fixed order by their rank.
-    let mut by: BTreeMap<String, (String, BTreeMap<(u8, String), (Figure, bool)>)> = BTreeMap::new();
+    let mut by: BTreeMap<String, (String, Figures)> = BTreeMap::new();
     let mut add = |provider: &str, rank: u8, name: &str, v: i64, case: &CaseId, is_share: bool| {
         let key = provider_key(provider);
         if key.is_empty() {

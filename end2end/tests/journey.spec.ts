@@ -82,7 +82,7 @@ test('offline journey: case, checklist, setting, home visit with timer and note,
   await expect(page.getByLabel('Notiz', { exact: true })).toHaveValue('');
   await page.getByLabel('Notiz', { exact: true }).fill('Nächster Termin mit der Schule');
   // Ratings of the goal during the visit, saved at once; a changed mind overwrites.
-  const rating = page.getByTestId('visit-rating').filter({ hasText: 'Paul geht pünktlich zur Schule' });
+  const rating = page.getByTestId('besuch-rating').filter({ hasText: 'Paul geht pünktlich zur Schule' });
   await rating.getByLabel('Sicht Eltern').selectOption('-1');
   await rating.getByLabel('Sicht Eltern').selectOption('1');
   await rating.getByLabel('Sicht junger Mensch').selectOption('0');

@@ -89,6 +89,31 @@ pub fn CaseDetail() -> impl IntoView {
             .and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok())
             .map_or(0, |i| store::consents(kv, &i).len())
     });
+    let evaluation_summary = ctx.from_device(String::new(), move |kv| {
+        let Some(id) = id.get().and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok()) else {
+            return String::new();
+        };
+        let evals = store::evaluations(kv, &id);
+        let questionnaires = store::questionnaires(kv, &id).len();
+        let mut s = match evals.len() {
+            0 => "Noch keine Bewertung".to_owned(),
+            1 => "1 Bewertung".to_owned(),
+            n => format!("{n} Bewertungen"),
+        };
+        s.push_str(&match questionnaires {
+            0 => String::new(),
+            1 => ", 1 Fragebogen".to_owned(),
+            n => format!(", {n} Fragebögen"),
+        });
+        s.push('.');
+        if let Some(d) = passgenau_domain::evaluation::follow_up_due(&evals) {
+            s.push_str(&format!(
+                " Nachhaltigkeitsprüfung fällig am {}.",
+                passgenau_domain::case::format_date_de(d)
+            ));
+        }
+        s
+    });
     let open_conflicts = ctx.from_device(0, move |kv| {
         let id = id.get();
         store::open_conflicts(kv).iter().filter(|c| Some(&c.record_id) == id.as_ref()).count()
@@ -307,6 +332,12 @@ pub fn CaseDetail() -> impl IntoView {
                         }}
                         " "
                         <a href=move || format!("/fall/hilfeplan?id={}", id.get().unwrap_or_default())>"Hilfeplan öffnen"</a>
+                    </p>
+                    <h2>"Bewertung"</h2>
+                    <p data-testid="evaluation-summary">
+                        {move || evaluation_summary.get()}
+                        " "
+                        <a href=move || format!("/fall/bewertung?id={}", id.get().unwrap_or_default())>"Fachcontrolling, Evaluation, Fragebogen"</a>
                     </p>
                     <h2>"Datenschutz"</h2>
                     <p data-testid="consent-summary">

@@ -71,6 +71,7 @@ pub fn TeamView() -> impl IntoView {
                 <h1>"Team"</h1>
                 <Show when=allowed fallback=|| view! { <p class="error" role="alert">"Die Teamübersicht ist der Teamleitung vorbehalten."</p> }>
                     <p class="hint">"Aus den Daten des Teams auf diesem Gerät, Stand der letzten Synchronisation."</p>
+                    <p><a href="/traeger">"Trägerprofil: Stärken und Schwächen je Träger"</a></p>
                     <div class="row no-print">
                         <div>
                             <label for="team-monat">"Monat (Fachleistungsstunden)"</label>
@@ -92,7 +93,7 @@ pub fn TeamView() -> impl IntoView {
 }
 
 #[component]
-fn TableView(key: &'static str, title: String, table: Table) -> impl IntoView {
+pub(super) fn TableView(key: &'static str, title: String, table: Table) -> impl IntoView {
     let href = format!("data:text/csv;charset=utf-8,{}", percent_encode(&table.to_csv()));
     let caption = title.clone();
     view! {

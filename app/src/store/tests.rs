@@ -510,3 +510,74 @@ fn closed_cases_leave_the_device_with_their_parts_but_never_with_unsent_changes(
     assert!(case(&kv, b.id.as_str()).is_some());
     assert_eq!(pending_count(&kv), 1, "leaving the device is not a change to send");
 }
+
+#[test]
+fn a_closed_case_stays_for_its_sustainability_check_and_evaluations_refuse_bad_values() {
+    use passgenau_domain::evaluation::{self, Evaluation, EvaluationKind, Stability};
+    let kv = logged_in();
+    let mut c = Case::new(
+        CaseId::parse("0b5e6a3c-1d2e-4f50-9a7b-8c9d0e1f2a61").unwrap(),
+        CaseLabel::parse("AZ 61").unwrap(),
+        parse_iso_date("2026-01-05").unwrap(),
+    );
+    c.status = passgenau_domain::case::CaseStatus::Beendet;
+    c.ended_on = Some(parse_iso_date("2026-10-01").unwrap());
+    let end = Evaluation::new(
+        "7c1f2d3e-4a5b-4c6d-8e7f-90a1b2c3d401".into(),
+        c.id.clone(),
+        EvaluationKind::Abschluss,
+        parse_iso_date("2026-10-01").unwrap(),
+    );
+    let body = |v: Map<String, Value>| Value::Object(v);
+    apply_pull_page(
+        &kv,
+        &PullResponse {
+            protocol: 1,
+            records: vec![
+                RecordState {
+                    kind: RecordKind::Case,
+                    id: c.id.to_string(),
+                    seq: 1,
+                    deleted: false,
+                    body: serde_json::to_value(&c).unwrap(),
+                    updated_by: "x".into(),
+                },
+                RecordState {
+                    kind: RecordKind::Evaluation,
+                    id: end.id.clone(),
+                    seq: 2,
+                    deleted: false,
+                    body: body(end.to_record()),
+                    updated_by: "x".into(),
+                },
+            ],
+            cursor: 2,
+            has_more: false,
+        },
+    )
+    .unwrap();
+    // A bad score changes nothing and is refused in German.
+    let bad = Map::from_iter([(evaluation::quality_field(evaluation::Criterion::Beteiligung), json!(9))]);
+    let err = edit_evaluation(&kv, &end.id, bad, NOW).unwrap_err();
+    assert!(!err.message_de().is_empty());
+    assert_eq!(pending_count(&kv), 0);
+    // Follow-up due 2027-04-01: the case stays on the device through it, then 30 days more.
+    let day = |s: &str| parse_iso_date(s).unwrap();
+    assert!(evict_closed_cases(&kv, day("2026-12-01"), 30).is_empty(), "the check is still to come");
+    let mut check = Evaluation::new(
+        "7c1f2d3e-4a5b-4c6d-8e7f-90a1b2c3d402".into(),
+        c.id.clone(),
+        EvaluationKind::Nachhaltigkeit,
+        day("2027-04-02"),
+    );
+    check.stability = Some(Stability::Stabil);
+    add_evaluation(&kv, &check, NOW).unwrap();
+    assert_eq!(evaluations(&kv, &c.id).len(), 2);
+    assert_eq!(add_evaluation(&kv, &check, NOW), Err(StoreError::Exists));
+    assert!(evict_closed_cases(&kv, day("2027-04-03"), 30).is_empty(), "the check is not sent yet");
+    let sent = pending(&kv, usize::MAX);
+    assert_eq!(sent.len(), 1);
+    apply_push_response(&kv, &sent, &PushResponse { last_processed: sent[0].id, rejected: vec![] }).unwrap();
+    assert_eq!(evict_closed_cases(&kv, day("2027-04-03"), 30), [c.id.to_string()], "checked: it goes");
+    assert!(evaluations(&kv, &c.id).is_empty(), "with its evaluations");
+}
