@@ -21,10 +21,13 @@ pub const SHELL_PAGES: &[&str] = &[
     "/fall/einwilligungen",
     "/fall/hilfeplan",
     "/fall/weitergabe",
+    "/fall/bewertung",
+    "/fall/fragebogen",
     "/konflikte",
     "/nicht-uebertragen",
     "/verwaltung",
     "/team",
+    "/traeger",
 ];
 
 const TEMPLATE: &str = include_str!("sw.template.js");
