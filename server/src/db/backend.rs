@@ -21,7 +21,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{pg_sql, Actor, CompactPolicy, Compaction, Database, Db, DbError, NewUser, UserRow};
+use super::{pg_sql, Actor, CompactPolicy, Compaction, Database, Db, DbError, LiveRecord, NewUser, UserRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -620,6 +620,33 @@ macro_rules! impl_database {
                     cursor = cursor.max(compacted_before);
                 }
                 Ok(PullResponse { protocol: SYNC_PROTOCOL_VERSION, records, cursor, has_more })
+            }
+
+            async fn live_records(&self, kinds: &[RecordKind]) -> Result<Vec<LiveRecord>, DbError> {
+                if kinds.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // No index on `kind`: this scans the records once, which a rare read of the Teamleitung
+                // can afford better than every push could afford maintaining one more index.
+                let sql = format!(
+                    "SELECT kind, id, body FROM records WHERE deleted = 0 AND kind IN ({}) ORDER BY id",
+                    vec!["?"; kinds.len()].join(", ")
+                );
+                let sql = $sql(&sql);
+                let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
+                for kind in kinds {
+                    q = q.bind(kind.as_str());
+                }
+                let rows = q.fetch_all(&self.pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for (kind, id, body) in rows {
+                    let kind = RecordKind::parse(&kind).ok_or_else(|| DbError::Corrupt(format!("kind {kind}")))?;
+                    out.push(LiveRecord { kind, id, body });
+                }
+                // The same order on both backends whatever their collation (the profile shows the first
+                // spelling of a provider's name it meets).
+                out.sort_by(|a, b| a.id.cmp(&b.id));
+                Ok(out)
             }
 
             async fn compact_tombstones(&self, policy: &CompactPolicy) -> Result<Vec<Compaction>, DbError> {

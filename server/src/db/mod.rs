@@ -10,7 +10,7 @@ mod throttle;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use passgenau_domain::sync::{Mutation, PullResponse, PushResponse};
+use passgenau_domain::sync::{Mutation, PullResponse, PushResponse, RecordKind};
 
 pub use admin::{AdminStore, UserChanges};
 pub use audit::{AuditLog, TeamVerdict};
@@ -73,6 +73,16 @@ pub enum DbError {
     ResetRequired { since: u64, compacted_upto: u64 },
 }
 
+/// A live (not deleted) record as stored, of any team: what a server-side evaluation reads
+/// ([`Database::live_records`]). The body is the stored JSON text, unparsed, so one unreadable record
+/// does not fail the whole read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRecord {
+    pub kind: RecordKind,
+    pub id: String,
+    pub body: String,
+}
+
 /// Which tombstones [`Database::compact_tombstones`] may remove (RFC 3339 UTC times).
 #[derive(Debug, Clone)]
 pub struct CompactPolicy {
@@ -129,6 +139,9 @@ pub trait Database: LoginThrottle + AuditLog + AdminStore + Send + Sync + 'stati
         since: u64,
         limit: u32,
     ) -> Result<PullResponse, DbError>;
+    /// Every live (not deleted) record of the given kinds, across all teams, ordered by id. For
+    /// aggregates only (the provider profile); never hand these to a device.
+    async fn live_records(&self, kinds: &[RecordKind]) -> Result<Vec<LiveRecord>, DbError>;
     /// Removes tombstones no active device still needs, per team; see `docs/sync-protocol.md`.
     async fn compact_tombstones(&self, policy: &CompactPolicy) -> Result<Vec<Compaction>, DbError>;
 }
