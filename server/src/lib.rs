@@ -1,6 +1,7 @@
 //! Passgenau's server: serves the app shell (Leptos SSR) and its build assets, the service worker,
-//! authentication, the versioned sync API, the audit log and the administration over SQLite or
-//! PostgreSQL. Every route checks the caller's role through `passgenau_domain::roles`.
+//! authentication, the versioned sync API, the audit log, the administration and the provider
+//! profile over SQLite or PostgreSQL. Every route checks the caller's role through
+//! `passgenau_domain::roles`.
 
 pub mod admin;
 pub mod admin_api;
@@ -12,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod profile_api;
 pub mod security;
 pub mod sw;
 pub mod sync_api;
@@ -155,6 +157,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/api/v1/audit/events", handler: || post(audit_api::record_events) },
     Route { method: "GET", path: "/api/v1/audit", handler: || get(audit_api::read_log) },
     Route { method: "GET", path: "/api/v1/catalog", handler: || get(admin_api::current_catalog) },
+    Route { method: "GET", path: "/api/v1/providers/profile", handler: || get(profile_api::read_profile) },
     Route { method: "GET", path: "/api/v1/admin/users", handler: || get(admin_api::list_users) },
     Route { method: "POST", path: "/api/v1/admin/users", handler: || post(admin_api::create_user) },
     Route { method: "POST", path: "/api/v1/admin/users/{id}", handler: || post(admin_api::update_user) },

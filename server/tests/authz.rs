@@ -224,6 +224,8 @@ const MEMBERS: [u16; 9] = [401, 401, 401, 401, 200, 200, 200, 200, 200];
 const CASE_WORKERS: [u16; 9] = [401, 401, 401, 401, 200, 200, 200, 200, 403];
 /// `ReadAuditLog`: Teamleitung and Admin.
 const AUDIT_READERS: [u16; 9] = [401, 401, 401, 401, 403, 403, 403, 200, 200];
+/// `ViewTeamOverview`: the Teamleitung only.
+const TEAM_LEADS: [u16; 9] = [401, 401, 401, 401, 403, 403, 403, 200, 403];
 
 /// `ManageUsers`, `ManageTeams`, `ManageCatalog`: the Admin only, answered with `ok`.
 const fn admin_only(ok: u16) -> [u16; 9] {
@@ -241,6 +243,7 @@ fn rows() -> Vec<Row> {
         row("POST", "/api/v1/audit/events", CASE_WORKERS),
         row("GET", "/api/v1/audit", AUDIT_READERS),
         row("GET", "/api/v1/catalog", MEMBERS),
+        row("GET", "/api/v1/providers/profile", TEAM_LEADS),
         row("GET", "/api/v1/admin/users", admin_only(200)),
         row("POST", "/api/v1/admin/users", admin_only(201)),
         row("POST", "/api/v1/admin/users/{id}", admin_only(200)),
