@@ -1,5 +1,7 @@
 //! Passgenau's user interface. The server renders the same shell for everyone (`ssr`); in the browser
 //! (`hydrate`) every case datum comes from the device store, so the app works without network.
+// The server-side (ssr) view types of the evaluation form nest deeper than the default limit.
+#![recursion_limit = "256"]
 
 pub mod b64;
 pub mod catalog;
