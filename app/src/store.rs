@@ -587,7 +587,7 @@ pub fn evaluations(kv: &dyn Kv, case_id: &CaseId) -> Vec<Evaluation> {
         .filter(|b| b.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()))
         .filter_map(|b| Evaluation::from_record(b).ok())
         .collect();
-    v.sort_by(|a, b| a.on.cmp(&b.on).then_with(|| a.id.cmp(&b.id)));
+    v.sort_by(|a, b| (a.on, &a.created_at, &a.id).cmp(&(b.on, &b.created_at, &b.id)));
     v
 }
 
@@ -618,7 +618,7 @@ pub fn questionnaires(kv: &dyn Kv, case_id: &CaseId) -> Vec<Questionnaire> {
         .filter(|b| b.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()))
         .filter_map(|b| Questionnaire::from_record(b).ok())
         .collect();
-    v.sort_by(|a, b| a.on.cmp(&b.on).then_with(|| a.id.cmp(&b.id)));
+    v.sort_by(|a, b| (a.on, &a.created_at, &a.id).cmp(&(b.on, &b.created_at, &b.id)));
     v
 }
 

@@ -218,6 +218,9 @@ pub struct Evaluation {
     pub kind: EvaluationKind,
     /// The day of the evaluation.
     pub on: Date,
+    /// When it was begun (device clock, RFC 3339): orders evaluations of one day.
+    #[serde(default)]
+    pub created_at: String,
     /// Who took part, by role (e.g. "Mutter", "Fachkraft Träger").
     #[serde(default)]
     pub participants: Vec<String>,
@@ -306,6 +309,7 @@ impl Evaluation {
             case_id,
             kind,
             on,
+            created_at: String::new(),
             participants: Vec::new(),
             provider: String::new(),
             period_from: None,
@@ -578,6 +582,9 @@ pub struct Questionnaire {
     pub id: String,
     pub case_id: CaseId,
     pub on: Date,
+    /// When it was begun (device clock, RFC 3339): orders questionnaires of one day.
+    #[serde(default)]
+    pub created_at: String,
     pub respondent: Respondent,
     /// The provider the help came from.
     #[serde(default)]
@@ -605,6 +612,7 @@ impl Questionnaire {
             id,
             case_id,
             on,
+            created_at: String::new(),
             respondent,
             provider,
             answers: BTreeMap::new(),

@@ -229,7 +229,8 @@ fn ProgressReport(evaluation: Memo<Option<Evaluation>>, error: RwSignal<Option<S
         let earlier = store::evaluations(kv, &e.case_id)
             .into_iter()
             .filter(|x| x.kind == EvaluationKind::Fachcontrolling && x.id != e.id && x.on <= e.on)
-            .max_by_key(|x| (x.on, x.id.clone()));
+            .filter(|x| (x.on, &x.created_at) < (e.on, &e.created_at))
+            .max_by_key(|x| (x.on, x.created_at.clone(), x.id.clone()));
         let now = store::occasion_ratings(kv, &e.case_id, &rating_prefix(&e.id));
         let before = earlier.as_ref().map(|x| store::occasion_ratings(kv, &e.case_id, &rating_prefix(&x.id)));
         let rows: Vec<Row> = plan

@@ -58,6 +58,7 @@ pub fn EvaluationPage() -> impl IntoView {
             return;
         };
         let mut e = Evaluation::new(id.clone(), case_id.clone(), kind, today);
+        e.created_at = crate::util::now_iso();
         e.provider = first_provider();
         if kind == EvaluationKind::Fachcontrolling {
             // The period starts where the last Fachcontrolling ended, or with the help.
@@ -91,7 +92,8 @@ pub fn EvaluationPage() -> impl IntoView {
         let Some(case_id) = case_id.get_untracked() else { return };
         let Ok(today) = parse_iso_date(&crate::util::today_iso()) else { return };
         let Some(id) = crate::util::new_uuid() else { return };
-        let q = evaluation::Questionnaire::new(id.clone(), case_id.clone(), today, r, first_provider());
+        let mut q = evaluation::Questionnaire::new(id.clone(), case_id.clone(), today, r, first_provider());
+        q.created_at = crate::util::now_iso();
         #[cfg(feature = "hydrate")]
         {
             use passgenau_domain::UserMessage;
