@@ -172,6 +172,9 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
             matches!(field, "verlauf" | "empfehlung" | "strengths" | "weaknesses")
         }
         RecordKind::Questionnaire => matches!(field, "gut" | "besser"),
+        RecordKind::Partner => matches!(field, "note" | "contact"),
+        RecordKind::Referral => matches!(field, "purpose" | "result"),
+        RecordKind::Kinderschutz => matches!(field, "indications" | "measures"),
         RecordKind::Hilfeplan => field.starts_with("s."),
         RecordKind::Clearing => {
             field.starts_with("r.") || field == "begruendung" || field == "recommendation"
@@ -224,6 +227,17 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         (RecordKind::Evaluation, _) => "Bewertung".into(),
         (RecordKind::Questionnaire, f) if f.starts_with("f.") => "Antwort im Fragebogen".into(),
         (RecordKind::Questionnaire, _) => "Fragebogen".into(),
+        (RecordKind::Partner, _) => "Kooperationspartner".into(),
+        (RecordKind::Referral, "first_contact_on") => "Laufzettel: Kontaktaufnahme".into(),
+        (RecordKind::Referral, "first_session_on") => "Laufzettel: Erstberatung".into(),
+        (RecordKind::Referral, "intensity") => "Laufzettel: Intensität".into(),
+        (RecordKind::Referral, "ended_on") => "Laufzettel: Abschluss".into(),
+        (RecordKind::Referral, "result") => "Laufzettel: Ergebnis".into(),
+        (RecordKind::Referral, _) => "Vermittlung".into(),
+        (RecordKind::Kinderschutz, "indications") => "§ 8a: gewichtige Anhaltspunkte".into(),
+        (RecordKind::Kinderschutz, "outcome") => "§ 8a: Ergebnis".into(),
+        (RecordKind::Kinderschutz, "measures") => "§ 8a: Maßnahmen".into(),
+        (RecordKind::Kinderschutz, _) => "§ 8a-Einschätzung".into(),
         (RecordKind::Consent, "expires_on") => "Ablauf der Einwilligung".into(),
         (RecordKind::Consent, "categories") => "Datenarten der Einwilligung".into(),
         (RecordKind::Hilfesetting, "case_budget") => "Fallbudget".into(),

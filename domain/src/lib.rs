@@ -11,6 +11,7 @@ pub mod checklist;
 pub mod clearing;
 pub mod conflict;
 pub mod consent;
+pub mod cooperation;
 pub mod error;
 pub mod evaluation;
 pub mod goals;

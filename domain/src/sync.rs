@@ -42,10 +42,16 @@ pub enum RecordKind {
     Evaluation,
     /// One filled-in user questionnaire ([`crate::evaluation::Questionnaire`]).
     Questionnaire,
+    /// A cooperation partner of the team, no case ([`crate::cooperation::Partner`]).
+    Partner,
+    /// A referral of a case with its routing slip ([`crate::cooperation::Referral`]).
+    Referral,
+    /// A § 8a risk assessment of a case ([`crate::cooperation::Kinderschutz`]).
+    Kinderschutz,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Case,
         RecordKind::Conflict,
         RecordKind::VisitNote,
@@ -58,6 +64,9 @@ impl RecordKind {
         RecordKind::Hilfeplan,
         RecordKind::Evaluation,
         RecordKind::Questionnaire,
+        RecordKind::Partner,
+        RecordKind::Referral,
+        RecordKind::Kinderschutz,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,6 +82,9 @@ impl RecordKind {
             RecordKind::Hilfeplan => "hilfeplan",
             RecordKind::Evaluation => "evaluation",
             RecordKind::Questionnaire => "questionnaire",
+            RecordKind::Partner => "partner",
+            RecordKind::Referral => "referral",
+            RecordKind::Kinderschutz => "kinderschutz",
         }
     }
     /// The case a record of this kind belongs to: a case is its own; the per-case parts carry it
@@ -94,7 +106,7 @@ impl RecordKind {
     /// Part of a case file, kept for the retention period after a delete (§ 9b SGB VIII,
     /// [`crate::retention`]). Conflict records are sync bookkeeping, not the file.
     pub fn is_case_file(self) -> bool {
-        !matches!(self, RecordKind::Conflict)
+        !matches!(self, RecordKind::Conflict | RecordKind::Partner)
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -110,6 +122,9 @@ impl RecordKind {
             "hilfeplan" => Some(RecordKind::Hilfeplan),
             "evaluation" => Some(RecordKind::Evaluation),
             "questionnaire" => Some(RecordKind::Questionnaire),
+            "partner" => Some(RecordKind::Partner),
+            "referral" => Some(RecordKind::Referral),
+            "kinderschutz" => Some(RecordKind::Kinderschutz),
             _ => None,
         }
     }
@@ -231,6 +246,8 @@ pub enum ApplyError {
     Hilfeplan(#[from] crate::hilfeplan::HilfeplanError),
     #[error(transparent)]
     Evaluation(#[from] crate::evaluation::EvaluationError),
+    #[error(transparent)]
+    Cooperation(#[from] crate::cooperation::CooperationError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -252,6 +269,7 @@ impl UserMessage for ApplyError {
             ApplyError::Consent(e) => e.message_de(),
             ApplyError::Hilfeplan(e) => e.message_de(),
             ApplyError::Evaluation(e) => e.message_de(),
+            ApplyError::Cooperation(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -361,6 +379,27 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Questionnaire => {
             let q = crate::evaluation::Questionnaire::from_record(body.clone())?;
             if q.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Partner => {
+            let p = crate::cooperation::Partner::from_json(body.clone())?;
+            if p.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Referral => {
+            let r = crate::cooperation::Referral::from_json(body.clone())?;
+            if r.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::Kinderschutz => {
+            let k = crate::cooperation::Kinderschutz::from_json(body.clone())?;
+            if k.id != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

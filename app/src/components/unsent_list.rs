@@ -226,6 +226,9 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Hilfeplan => of_case("Hilfeplan"),
         RecordKind::Evaluation => of_case("Bewertung"),
         RecordKind::Questionnaire => of_case("Fragebogen"),
+        RecordKind::Partner => "Kooperationspartner".to_owned(),
+        RecordKind::Referral => of_case("Vermittlung"),
+        RecordKind::Kinderschutz => of_case("§ 8a-Einschätzung"),
     }
 }
 
