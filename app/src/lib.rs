@@ -26,8 +26,9 @@ use leptos_router::path;
 
 use components::{
     AdminPage, CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister,
-    EvaluationPage, GoalsPage, Header, HilfeplanPage, Login, NotFound, ProviderProfile, QuestionnairePage,
-    SetPin, SettingComposer, SharePage, TabNotice, TeamView, Unlock, UnsentList, UpdateNotice, VisitScreen,
+    CooperationPage, EvaluationPage, GoalsPage, Header, HilfeplanPage, KinderschutzPage, Login, NotFound,
+    PartnerPage, ProviderProfile, QuestionnairePage, SetPin, SettingComposer, SharePage, TabNotice, TeamView,
+    Unlock, UnsentList, UpdateNotice, VisitScreen,
 };
 use state::{AppCtx, LockState};
 
@@ -181,6 +182,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/bewertung") view=EvaluationPage/>
                     <Route path=path!("/fall/fragebogen") view=QuestionnairePage/>
                     <Route path=path!("/traeger") view=ProviderProfile/>
+                    <Route path=path!("/fall/kooperation") view=CooperationPage/>
+                    <Route path=path!("/fall/kinderschutz") view=KinderschutzPage/>
+                    <Route path=path!("/partner") view=PartnerPage/>
                     <Route path=path!("/konflikte") view=ConflictInbox/>
                     <Route path=path!("/verwaltung") view=AdminPage/>
                     <Route path=path!("/team") view=TeamView/>

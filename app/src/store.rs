@@ -18,6 +18,7 @@ use passgenau_domain::checklist::{self, ChecklistAnswers, ItemAnswer};
 use passgenau_domain::clearing::{self, CategoryDraft, ClearingRecord};
 use passgenau_domain::conflict::{Conflict, ConflictKind, Resolution};
 use passgenau_domain::consent::Consent;
+use passgenau_domain::cooperation::{Kinderschutz, Partner, Referral};
 use passgenau_domain::evaluation::{Evaluation, Questionnaire};
 use passgenau_domain::goals::{self, GoalPlan};
 use passgenau_domain::hilfeplan::{self, HilfeplanVersion};
@@ -146,6 +147,10 @@ pub enum StoreError {
     TeamChangedPending(usize),
     #[error("{0} unsent changes")]
     PendingChanges(usize),
+    #[error("the record is concluded and no longer changed")]
+    Concluded,
+    #[error("cannot conclude, missing: {0:?}")]
+    Incomplete(Vec<String>),
 }
 
 impl From<KvError> for StoreError {
@@ -181,6 +186,10 @@ impl UserMessage for StoreError {
             StoreError::Invalid(e) => e.message_de(),
             StoreError::Apply(e) => e.message_de(),
             StoreError::Encode(_) => "Die Änderung konnte nicht gespeichert werden.".into(),
+            StoreError::Concluded => {
+                "Diese Einschätzung ist abgeschlossen und wird nicht mehr geändert. Bitte eine neue beginnen.".into()
+            }
+            StoreError::Incomplete(missing) => format!("Noch nicht abschließbar: {}", missing.join(" ")),
             StoreError::OtherUserPending(n) => format!(
                 "Auf diesem Gerät liegen noch {n} nicht übertragene Änderungen einer anderen Person. \
                  Diese Person muss sich zuerst anmelden und synchronisieren."
@@ -641,6 +650,118 @@ pub fn edit_questionnaire(
     record(kv, RecordKind::Questionnaire, id).filter(|r| !r.deleted).ok_or(StoreError::NotFound)?;
     change(kv, RecordKind::Questionnaire, id, fields, now)?;
     Ok(())
+}
+
+/// Bodies of live records of `kind` that name `case_id`.
+fn of_case<'a>(kv: &'a dyn Kv, kind: RecordKind, case_id: &'a CaseId) -> impl Iterator<Item = Value> + 'a {
+    live_bodies(kv, kind).filter(move |b| b.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()))
+}
+
+fn to_fields<T: Serialize>(value: &T) -> Result<Map<String, Value>, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(StoreError::Encode("not an object".into())),
+    }
+}
+
+/// Creates a record under a new id (refused if the id is taken).
+fn create<T: Serialize>(
+    kv: &dyn Kv,
+    kind: RecordKind,
+    id: &str,
+    value: &T,
+    now: &str,
+) -> Result<(), StoreError> {
+    if record(kv, kind, id).is_some() {
+        return Err(StoreError::Exists);
+    }
+    change(kv, kind, id, to_fields(value)?, now)?;
+    Ok(())
+}
+
+/// Changes fields of an existing live record, at once; a refused value changes nothing.
+fn edit(
+    kv: &dyn Kv,
+    kind: RecordKind,
+    id: &str,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    record(kv, kind, id).filter(|r| !r.deleted).ok_or(StoreError::NotFound)?;
+    change(kv, kind, id, fields, now)?;
+    Ok(())
+}
+
+/// The team's cooperation partners, by name.
+pub fn partners(kv: &dyn Kv) -> Vec<Partner> {
+    let mut v: Vec<Partner> =
+        live_bodies(kv, RecordKind::Partner).filter_map(|b| Partner::from_json(b).ok()).collect();
+    v.sort_by_cached_key(|p| (p.name.to_lowercase(), p.id.clone()));
+    v
+}
+
+pub fn add_partner(kv: &dyn Kv, p: &Partner, now: &str) -> Result<(), StoreError> {
+    create(kv, RecordKind::Partner, &p.id, p, now)
+}
+
+pub fn edit_partner(kv: &dyn Kv, id: &str, fields: Map<String, Value>, now: &str) -> Result<(), StoreError> {
+    edit(kv, RecordKind::Partner, id, fields, now)
+}
+
+/// The case's referrals, oldest first.
+pub fn referrals(kv: &dyn Kv, case_id: &CaseId) -> Vec<Referral> {
+    let mut v: Vec<Referral> =
+        of_case(kv, RecordKind::Referral, case_id).filter_map(|b| Referral::from_json(b).ok()).collect();
+    v.sort_by(|a, b| (a.referred_on, &a.id).cmp(&(b.referred_on, &b.id)));
+    v
+}
+
+pub fn add_referral(kv: &dyn Kv, r: &Referral, now: &str) -> Result<(), StoreError> {
+    create(kv, RecordKind::Referral, &r.id, r, now)
+}
+
+pub fn edit_referral(kv: &dyn Kv, id: &str, fields: Map<String, Value>, now: &str) -> Result<(), StoreError> {
+    edit(kv, RecordKind::Referral, id, fields, now)
+}
+
+/// The case's § 8a risk assessments, oldest first.
+pub fn kinderschutz(kv: &dyn Kv, case_id: &CaseId) -> Vec<Kinderschutz> {
+    let mut v: Vec<Kinderschutz> = of_case(kv, RecordKind::Kinderschutz, case_id)
+        .filter_map(|b| Kinderschutz::from_json(b).ok())
+        .collect();
+    v.sort_by(|a, b| (a.started_on, &a.id).cmp(&(b.started_on, &b.id)));
+    v
+}
+
+pub fn add_kinderschutz(kv: &dyn Kv, k: &Kinderschutz, now: &str) -> Result<(), StoreError> {
+    create(kv, RecordKind::Kinderschutz, &k.id, k, now)
+}
+
+/// Changes fields of a § 8a assessment. A concluded one is not changed any more, and it is
+/// concluded only when nothing is missing (`Kinderschutz::missing`).
+pub fn edit_kinderschutz(
+    kv: &dyn Kv,
+    id: &str,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let current = record(kv, RecordKind::Kinderschutz, id)
+        .filter(|r| !r.deleted)
+        .and_then(|r| Kinderschutz::from_json(r.body).ok())
+        .ok_or(StoreError::NotFound)?;
+    if current.concluded_on.is_some() {
+        return Err(StoreError::Concluded);
+    }
+    if fields.get("concluded_on").is_some_and(|v| !v.is_null()) {
+        let mut next = to_fields(&current)?;
+        next.extend(fields.clone());
+        let next = Kinderschutz::from_json(Value::Object(next)).map_err(|e| StoreError::Apply(e.into()))?;
+        let missing = next.missing();
+        if !missing.is_empty() {
+            return Err(StoreError::Incomplete(missing));
+        }
+    }
+    edit(kv, RecordKind::Kinderschutz, id, fields, now)
 }
 
 fn json_date(day: time::Date) -> Value {

@@ -74,7 +74,9 @@ impl CooperationForm {
     /// Examples, for choosing.
     pub fn examples_de(self) -> &'static str {
         match self {
-            CooperationForm::Entgelt => "Sucht- oder Schuldnerberatung, Tagesbetreuung, Tagesmütter, mobile Dienste",
+            CooperationForm::Entgelt => {
+                "Sucht- oder Schuldnerberatung, Tagesbetreuung, Tagesmütter, mobile Dienste"
+            }
             CooperationForm::FreieTraeger => "Wohlfahrtspflege, freie Träger der Jugendhilfe",
             CooperationForm::Kommunal => "Jugendhilfe, Sozialhilfe, Gesundheitsdienste, Schulen, Wohnungsamt",
             CooperationForm::Verweis => "Angebote in der Kommune, auf die die Familie verwiesen wird",
@@ -152,7 +154,10 @@ fn check_id(id: &str) -> Result<(), CooperationError> {
     uuid::Uuid::parse_str(id).map(|_| ()).map_err(|_| CooperationError::InvalidId)
 }
 
-fn parse<T: serde::de::DeserializeOwned>(value: serde_json::Value, schema: u16) -> Result<T, CooperationError> {
+fn parse<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    schema: u16,
+) -> Result<T, CooperationError> {
     let found = crate::schema::version_of(&value);
     if found != schema {
         return Err(CooperationError::UnknownSchema(found));
@@ -295,9 +300,13 @@ impl Referral {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Involvement {
-    Beteiligt { on: Date },
+    Beteiligt {
+        on: Date,
+    },
     /// Not involved, with the reason (the child's protection would be put in question).
-    NichtBeteiligt { reason: String },
+    NichtBeteiligt {
+        reason: String,
+    },
 }
 
 /// The result of the risk assessment.
@@ -311,8 +320,12 @@ pub enum RiskOutcome {
 }
 
 impl RiskOutcome {
-    pub const ALL: [RiskOutcome; 4] =
-        [RiskOutcome::KeineGefaehrdung, RiskOutcome::Hilfebedarf, RiskOutcome::Gefaehrdung, RiskOutcome::AkuteGefaehrdung];
+    pub const ALL: [RiskOutcome; 4] = [
+        RiskOutcome::KeineGefaehrdung,
+        RiskOutcome::Hilfebedarf,
+        RiskOutcome::Gefaehrdung,
+        RiskOutcome::AkuteGefaehrdung,
+    ];
     pub fn label_de(self) -> &'static str {
         match self {
             RiskOutcome::KeineGefaehrdung => "keine Kindeswohlgefährdung",
@@ -353,8 +366,12 @@ pub enum HandOnTarget {
 }
 
 impl HandOnTarget {
-    pub const ALL: [HandOnTarget; 4] =
-        [HandOnTarget::Jugendamt, HandOnTarget::Familiengericht, HandOnTarget::Inobhutnahme, HandOnTarget::AndereStellen];
+    pub const ALL: [HandOnTarget; 4] = [
+        HandOnTarget::Jugendamt,
+        HandOnTarget::Familiengericht,
+        HandOnTarget::Inobhutnahme,
+        HandOnTarget::AndereStellen,
+    ];
     pub fn label_de(self) -> &'static str {
         match self {
             HandOnTarget::Jugendamt => "Information an das Jugendamt (§ 8a Abs. 4 S. 2)",
@@ -384,6 +401,9 @@ pub struct Kinderschutz {
     pub case_id: CaseId,
     /// The day the weighty indications became known.
     pub started_on: Date,
+    /// Assessed by a freier Träger under its agreement (§ 8a Abs. 4), not by the Jugendamt itself.
+    #[serde(default)]
+    pub by_provider: bool,
     /// The weighty indications (gewichtige Anhaltspunkte).
     #[serde(default)]
     pub indications: String,
@@ -419,6 +439,7 @@ impl Kinderschutz {
             id,
             case_id,
             started_on,
+            by_provider: false,
             indications: String::new(),
             assessors: Vec::new(),
             expert: String::new(),
@@ -433,9 +454,10 @@ impl Kinderschutz {
     }
 
     /// What is still missing before the assessment can be concluded, in German, with the
-    /// paragraph. `provider`: the assessing team is a provider's (then the expert is required,
-    /// § 8a Abs. 4 S. 1 Nr. 2, and an endangerment goes to the Jugendamt).
-    pub fn missing(&self, provider: bool) -> Vec<String> {
+    /// paragraph. Assessed by a provider ([`Kinderschutz::by_provider`]), the expert is required
+    /// (§ 8a Abs. 4 S. 1 Nr. 2) and an endangerment goes to the Jugendamt.
+    pub fn missing(&self) -> Vec<String> {
+        let provider = self.by_provider;
         let mut m = Vec::new();
         if self.indications.trim().is_empty() {
             m.push("Die gewichtigen Anhaltspunkte sind nicht beschrieben.".to_owned());
@@ -452,24 +474,31 @@ impl Kinderschutz {
                     .to_owned(),
             );
         }
-        let involvement = |x: &Option<Involvement>, who: &str| match x {
+        // (genitive, nominative, verb) of who is involved.
+        let involvement = |x: &Option<Involvement>, (of, who, verb): (&str, &str, &str)| {
+            match x {
             None => Some(format!(
-                "Beteiligung {who} ist nicht entschieden (§ 8a Abs. 1 S. 2 SGB VIII: beteiligen, soweit der wirksame Schutz nicht in Frage gestellt wird)."
+                "Die Beteiligung {of} ist nicht entschieden (§ 8a Abs. 1 S. 2 SGB VIII: beteiligen, soweit der wirksame Schutz nicht in Frage gestellt wird)."
             )),
             Some(Involvement::NichtBeteiligt { reason }) if reason.trim().is_empty() => {
-                Some(format!("Bitte begründen, warum {who} nicht beteiligt wurde."))
+                Some(format!("Bitte begründen, warum {who} nicht beteiligt {verb}."))
             }
             _ => None,
+        }
         };
-        m.extend(involvement(&self.parents, "der Eltern"));
-        m.extend(involvement(&self.child, "des Kindes / Jugendlichen"));
+        m.extend(involvement(&self.parents, ("der Eltern", "die Eltern", "wurden")));
+        m.extend(involvement(
+            &self.child,
+            ("des Kindes / Jugendlichen", "das Kind / der Jugendliche", "wurde"),
+        ));
         match self.outcome {
             None => m.push("Das Ergebnis der Einschätzung fehlt.".to_owned()),
             Some(o) if o.requires_hand_on() => {
                 let needed = if provider { HandOnTarget::Jugendamt } else { HandOnTarget::Familiengericht };
-                let handed = self.handed_on.iter().any(|(t, _)| {
-                    *t == needed || (!provider && matches!(t, HandOnTarget::Inobhutnahme))
-                });
+                let handed = self
+                    .handed_on
+                    .iter()
+                    .any(|(t, _)| *t == needed || (!provider && matches!(t, HandOnTarget::Inobhutnahme)));
                 if !handed {
                     m.push(if provider {
                         "Bei Gefährdung ist das Jugendamt zu informieren (§ 8a Abs. 4 S. 2 SGB VIII).".to_owned()

@@ -23,11 +23,14 @@ pub const SHELL_PAGES: &[&str] = &[
     "/fall/weitergabe",
     "/fall/bewertung",
     "/fall/fragebogen",
+    "/fall/kooperation",
+    "/fall/kinderschutz",
     "/konflikte",
     "/nicht-uebertragen",
     "/verwaltung",
     "/team",
     "/traeger",
+    "/partner",
 ];
 
 const TEMPLATE: &str = include_str!("sw.template.js");

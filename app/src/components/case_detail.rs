@@ -114,6 +114,21 @@ pub fn CaseDetail() -> impl IntoView {
         }
         s
     });
+    let cooperation_summary = ctx.from_device(String::new(), move |kv| {
+        let Some(id) = id.get().and_then(|i| passgenau_domain::case::CaseId::parse(&i).ok()) else {
+            return String::new();
+        };
+        let open = store::referrals(kv, &id).iter().filter(|r| r.ended_on.is_none()).count();
+        let mut s = match open {
+            0 => "Keine laufende Vermittlung.".to_owned(),
+            1 => "1 laufende Vermittlung.".to_owned(),
+            n => format!("{n} laufende Vermittlungen."),
+        };
+        if store::kinderschutz(kv, &id).iter().any(|k| k.concluded_on.is_none()) {
+            s.push_str(" § 8a-Einschätzung läuft.");
+        }
+        s
+    });
     let open_conflicts = ctx.from_device(0, move |kv| {
         let id = id.get();
         store::open_conflicts(kv).iter().filter(|c| Some(&c.record_id) == id.as_ref()).count()
@@ -338,6 +353,14 @@ pub fn CaseDetail() -> impl IntoView {
                         {move || evaluation_summary.get()}
                         " "
                         <a href=move || format!("/fall/bewertung?id={}", id.get().unwrap_or_default())>"Fachcontrolling, Evaluation, Fragebogen"</a>
+                    </p>
+                    <h2>"Kooperation und Kinderschutz"</h2>
+                    <p data-testid="cooperation-summary">
+                        {move || cooperation_summary.get()}
+                        " "
+                        <a href=move || format!("/fall/kooperation?id={}", id.get().unwrap_or_default())>"Vermittlungen und Laufzettel"</a>
+                        " · "
+                        <a href=move || format!("/fall/kinderschutz?id={}", id.get().unwrap_or_default())>"Kinderschutz (§ 8a)"</a>
                     </p>
                     <h2>"Datenschutz"</h2>
                     <p data-testid="consent-summary">

@@ -581,3 +581,38 @@ fn a_closed_case_stays_for_its_sustainability_check_and_evaluations_refuse_bad_v
     assert_eq!(evict_closed_cases(&kv, day("2027-04-03"), 30), [c.id.to_string()], "checked: it goes");
     assert!(evaluations(&kv, &c.id).is_empty(), "with its evaluations");
 }
+
+#[test]
+fn a_risk_assessment_is_concluded_only_when_complete_and_then_stays_as_it_is() {
+    use passgenau_domain::cooperation::{HandOnTarget, Involvement, Kinderschutz, RiskOutcome};
+    let kv = logged_in();
+    let c = new_case(&kv, 1, "AZ 8a");
+    let id = "7c1f2d3e-4a5b-4c6d-8e7f-90a1b2c3d4aa";
+    let mut k = Kinderschutz::new(id.into(), c.id.clone(), parse_iso_date("2026-11-20").unwrap());
+    k.by_provider = true;
+    add_kinderschutz(&kv, &k, NOW).unwrap();
+    let conclude = || Map::from_iter([("concluded_on".to_owned(), json!("2026-11-24"))]);
+    match edit_kinderschutz(&kv, id, conclude(), NOW) {
+        Err(StoreError::Incomplete(missing)) => assert_eq!(missing.len(), 6, "{missing:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(kinderschutz(&kv, &c.id)[0].concluded_on.is_none(), "refused, unchanged");
+    let day = parse_iso_date("2026-11-22").unwrap();
+    let fill = Map::from_iter([
+        ("indications".to_owned(), json!("Blaue Flecken")),
+        ("assessors".to_owned(), json!(["Anna Albers", "Tanja Thiele"])),
+        ("expert".to_owned(), json!("Frau Kern")),
+        ("expert_consulted_on".to_owned(), json!("2026-11-21")),
+        ("parents".to_owned(), serde_json::to_value(Involvement::Beteiligt { on: day }).unwrap()),
+        ("child".to_owned(), serde_json::to_value(Involvement::Beteiligt { on: day }).unwrap()),
+        ("outcome".to_owned(), serde_json::to_value(RiskOutcome::Gefaehrdung).unwrap()),
+        ("handed_on".to_owned(), serde_json::to_value(vec![(HandOnTarget::Jugendamt, day)]).unwrap()),
+    ]);
+    edit_kinderschutz(&kv, id, fill, NOW).unwrap();
+    edit_kinderschutz(&kv, id, conclude(), NOW).unwrap();
+    let done = &kinderschutz(&kv, &c.id)[0];
+    assert_eq!(done.concluded_on, Some(parse_iso_date("2026-11-24").unwrap()));
+    let late = Map::from_iter([("measures".to_owned(), json!("nachträglich"))]);
+    assert_eq!(edit_kinderschutz(&kv, id, late, NOW), Err(StoreError::Concluded));
+    assert!(StoreError::Concluded.message_de().contains("abgeschlossen"));
+}

@@ -59,35 +59,38 @@ fn assessment() -> Kinderschutz {
 }
 
 #[test]
-fn a_provider_concludes_a_risk_assessment_only_with_two_fachkraefte_the_expert_involvement_and_the_jugendamt() {
+fn a_provider_concludes_a_risk_assessment_only_with_two_fachkraefte_the_expert_involvement_and_the_jugendamt()
+{
     let mut k = assessment();
-    let missing = k.missing(true);
+    k.by_provider = true;
+    let missing = k.missing();
     assert_eq!(missing.len(), 5, "{missing:?}");
     assert!(missing.iter().any(|m| m.contains("mindestens 2") && m.contains("§ 8a Abs. 1 S. 1")));
     assert!(missing.iter().any(|m| m.contains("insoweit erfahrene Fachkraft")));
     k.assessors = vec!["Anna Albers".into(), "  ".into()];
-    assert!(k.missing(true).iter().any(|m| m.contains("mindestens 2")), "a blank name is no Fachkraft");
+    assert!(k.missing().iter().any(|m| m.contains("mindestens 2")), "a blank name is no Fachkraft");
     k.assessors = vec!["Anna Albers".into(), "Tanja Thiele".into()];
     k.expert = "Frau Kern (Kinderschutzfachkraft)".into();
     k.expert_consulted_on = Some(date!(2026 - 11 - 21));
     k.parents = Some(Involvement::Beteiligt { on: date!(2026 - 11 - 22) });
     k.child = Some(Involvement::NichtBeteiligt { reason: " ".into() });
-    assert!(k.missing(true).iter().any(|m| m.contains("begründen")));
+    assert!(k.missing().iter().any(|m| m.contains("begründen")));
     k.child = Some(Involvement::NichtBeteiligt { reason: "Gespräch würde das Kind gefährden.".into() });
     k.outcome = Some(RiskOutcome::Gefaehrdung);
-    assert_eq!(k.missing(true), ["Bei Gefährdung ist das Jugendamt zu informieren (§ 8a Abs. 4 S. 2 SGB VIII)."]);
+    assert_eq!(k.missing(), ["Bei Gefährdung ist das Jugendamt zu informieren (§ 8a Abs. 4 S. 2 SGB VIII)."]);
     k.handed_on.push((HandOnTarget::Jugendamt, date!(2026 - 11 - 22)));
-    assert!(k.missing(true).is_empty());
+    assert!(k.missing().is_empty());
     // The Jugendamt itself needs no external expert but calls the family court or takes the child into care.
     let mut ja = k.clone();
     ja.expert.clear();
     ja.expert_consulted_on = None;
-    assert_eq!(ja.missing(false).len(), 1);
+    ja.by_provider = false;
+    assert_eq!(ja.missing().len(), 1);
     ja.handed_on.push((HandOnTarget::Inobhutnahme, date!(2026 - 11 - 22)));
-    assert!(ja.missing(false).is_empty());
+    assert!(ja.missing().is_empty());
     k.outcome = Some(RiskOutcome::Hilfebedarf);
     k.handed_on.clear();
-    assert!(k.missing(true).is_empty(), "help needed, no endangerment: nothing to hand on");
+    assert!(k.missing().is_empty(), "help needed, no endangerment: nothing to hand on");
 }
 
 #[test]
