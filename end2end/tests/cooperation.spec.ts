@@ -22,12 +22,12 @@ test('partners, referrals with Laufzettel under consent, and the § 8a flow', as
   await unlock(page);
   await expect(page.getByRole('heading', { name: 'Kooperationspartner', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Partner speichern' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Bitte einen Namen angeben (höchstens 200 Zeichen).');
+  await expect(page.locator('main').getByRole('alert')).toHaveText('Bitte einen Namen angeben (höchstens 200 Zeichen).');
   for (const name of [debt, addiction]) {
     await page.getByLabel('Name (Einrichtung oder Dienst)').fill(name);
     await page.getByLabel('Beauftragte Dritte gegen Entgelt').check();
     await page.getByRole('button', { name: 'Partner speichern' }).click();
-    await expect(page.getByRole('status')).toHaveText(`„${name}“ ist als Kooperationspartner erfasst.`);
+    await expect(page.locator('main').getByRole('status')).toHaveText(`„${name}“ ist als Kooperationspartner erfasst.`);
   }
   const partner = page.getByTestId('partner').filter({ hasText: debt });
   await expect(partner).toContainText('Grundlage: Auftrag, Entgelt, Bericht auf der Basis eines Vertrags (Entgelt- und Leistungsvereinbarung)');
@@ -36,6 +36,7 @@ test('partners, referrals with Laufzettel under consent, and the § 8a flow', as
 
   // A case with a consent for the debt counselling only.
   const label = `KOOP-${run}`;
+  await page.getByRole('link', { name: 'Passgenau' }).click();
   await createCase(page, label, '2026-11-02');
   const caseUrl = page.url();
   await page.getByRole('link', { name: 'Einwilligungen' }).click();
@@ -52,10 +53,10 @@ test('partners, referrals with Laufzettel under consent, and the § 8a flow', as
   await page.getByLabel('Kooperationspartner', { exact: true }).selectOption({ label: `${debt} (Beauftragte Dritte gegen Entgelt)` });
   await page.getByLabel('Auftrag / Anliegen').fill('Schulden ordnen');
   await page.getByRole('button', { name: 'Vermitteln' }).click();
-  await expect(page.getByRole('status')).toContainText('Eine gültige Einwilligung deckt den Austausch.');
+  await expect(page.locator('main').getByRole('status')).toContainText('Eine gültige Einwilligung deckt den Austausch.');
   await page.getByLabel('Kooperationspartner', { exact: true }).selectOption({ label: `${addiction} (Beauftragte Dritte gegen Entgelt)` });
   await page.getByRole('button', { name: 'Vermitteln' }).click();
-  await expect(page.getByRole('status')).toContainText('ohne Einwilligung');
+  await expect(page.locator('main').getByRole('status')).toContainText('ohne Einwilligung');
   const withConsent = page.getByTestId('referral').filter({ hasText: debt });
   const without = page.getByTestId('referral').filter({ hasText: addiction });
   await expect(withConsent.getByTestId('referral-consent')).toHaveText('Datenaustausch mit Einwilligung.');
@@ -68,7 +69,7 @@ test('partners, referrals with Laufzettel under consent, and the § 8a flow', as
   await expect(withConsent.getByTestId('referral-stage')).toContainText('Kontakt aufgenommen');
   await withConsent.getByLabel('Erstberatung am').fill('2026-11-25');
   await withConsent.getByLabel('Erstberatung am').press('Tab');
-  await expect(page.getByRole('alert')).toHaveText('Die Daten passen nicht zusammen: Erstberatung vor der Kontaktaufnahme.');
+  await expect(page.locator('main').getByRole('alert')).toHaveText('Die Daten passen nicht zusammen: Erstberatung vor der Kontaktaufnahme.');
   await withConsent.getByLabel('Erstberatung am').fill('2026-12-01');
   await withConsent.getByLabel('Erstberatung am').press('Tab');
   await expect(withConsent.getByTestId('referral-stage')).toContainText('in Beratung');
