@@ -7,6 +7,7 @@ pub mod components;
 pub mod handover;
 pub mod hilfeplan_pdf;
 pub mod kv;
+pub mod lazy;
 pub mod lock;
 pub mod pdf;
 pub mod state;
@@ -23,10 +24,14 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::{
-    AdminPage, CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister,
-    GoalsPage, Header, HilfeplanPage, Login, NotFound, SetPin, SettingComposer, SharePage, TabNotice,
-    TeamView, Unlock, UnsentList, UpdateNotice, VisitScreen,
+    CaseDetail, CaseList, CaseNew, Header, Login, NotFound, SetPin, TabNotice, Unlock, UpdateNotice,
+    VisitScreen,
 };
+use lazy::{
+    AdminRoute, ChecklistRoute, ClearingRoute, ConflictsRoute, ConsentsRoute, GoalsRoute, HilfeplanRoute,
+    SettingRoute, ShareRoute, TeamRoute, UnsentRoute,
+};
+use leptos_router::Lazy;
 use state::{AppCtx, LockState};
 
 /// The Content-Security-Policy: scripts only from this origin (the app starts from the file
@@ -163,23 +168,25 @@ pub fn App() -> impl IntoView {
                 }>
                 // A reading tab (another tab writes) shows everything, but its controls are disabled.
                 <fieldset class="bare" disabled=move || !ctx.writer.get()>
+                // The pages most users open first are in the main wasm; each `Lazy` page is a chunk of
+                // its own, fetched when opened (from the service worker's cache after the first visit).
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=CaseList/>
                     <Route path=path!("/anmelden") view=Login/>
                     <Route path=path!("/fall") view=CaseDetail/>
                     <Route path=path!("/fall/neu") view=CaseNew/>
-                    <Route path=path!("/fall/checkliste") view=ChecklistWizard/>
-                    <Route path=path!("/fall/hilfesetting") view=SettingComposer/>
+                    <Route path=path!("/fall/checkliste") view={Lazy::<ChecklistRoute>::new()}/>
+                    <Route path=path!("/fall/hilfesetting") view={Lazy::<SettingRoute>::new()}/>
                     <Route path=path!("/fall/besuch") view=VisitScreen/>
-                    <Route path=path!("/fall/clearing") view=ClearingFlow/>
-                    <Route path=path!("/fall/ziele") view=GoalsPage/>
-                    <Route path=path!("/fall/einwilligungen") view=ConsentRegister/>
-                    <Route path=path!("/fall/hilfeplan") view=HilfeplanPage/>
-                    <Route path=path!("/fall/weitergabe") view=SharePage/>
-                    <Route path=path!("/konflikte") view=ConflictInbox/>
-                    <Route path=path!("/verwaltung") view=AdminPage/>
-                    <Route path=path!("/team") view=TeamView/>
-                    <Route path=path!("/nicht-uebertragen") view=UnsentList/>
+                    <Route path=path!("/fall/clearing") view={Lazy::<ClearingRoute>::new()}/>
+                    <Route path=path!("/fall/ziele") view={Lazy::<GoalsRoute>::new()}/>
+                    <Route path=path!("/fall/einwilligungen") view={Lazy::<ConsentsRoute>::new()}/>
+                    <Route path=path!("/fall/hilfeplan") view={Lazy::<HilfeplanRoute>::new()}/>
+                    <Route path=path!("/fall/weitergabe") view={Lazy::<ShareRoute>::new()}/>
+                    <Route path=path!("/konflikte") view={Lazy::<ConflictsRoute>::new()}/>
+                    <Route path=path!("/verwaltung") view={Lazy::<AdminRoute>::new()}/>
+                    <Route path=path!("/team") view={Lazy::<TeamRoute>::new()}/>
+                    <Route path=path!("/nicht-uebertragen") view={Lazy::<UnsentRoute>::new()}/>
                 </Routes>
                 </fieldset>
                 </Show>
