@@ -15,4 +15,4 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 BENCH_BASE="http://127.0.0.1:$port" node bench/app/app-bench.mjs
-bash bench/first-load.sh | tail -n 6
+BENCH_NO_BUILD=1 bash bench/first-load.sh | tail -n 3

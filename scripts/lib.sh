@@ -70,12 +70,14 @@ install_e2e_tools() {
   fi
 }
 
-# Builds the release site (wasm + css + assets into target/site) and the server binary.
+# Builds the release site (wasm + css + assets into target/site) and the server binary. `--split`
+# cuts the lazily loaded pages (app/src/lazy.rs) into wasm chunks of their own; without it the wasm
+# would import their loaders from a module that does not exist.
 build_release() {
   install_rust_tools
   install_node_tools
-  log "building release (cargo leptos build --release)"
-  (cd "$ROOT" && cargo leptos build --release)
+  log "building release (cargo leptos build --release --split)"
+  (cd "$ROOT" && cargo leptos build --release --split)
 }
 
 server_binary() { echo "$CARGO_TARGET_DIR/release/server"; }

@@ -9,6 +9,7 @@ pub mod components;
 pub mod handover;
 pub mod hilfeplan_pdf;
 pub mod kv;
+pub mod lazy;
 pub mod lock;
 pub mod pdf;
 pub mod state;
@@ -25,11 +26,15 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::{
-    AdminPage, CaseDetail, CaseList, CaseNew, ChecklistWizard, ClearingFlow, ConflictInbox, ConsentRegister,
-    CooperationPage, EvaluationPage, GoalsPage, Header, HilfeplanPage, KinderschutzPage, Login, NotFound,
-    PartnerPage, ProviderProfile, QuestionnairePage, SetPin, SettingComposer, SharePage, TabNotice, TeamView,
-    Unlock, UnsentList, UpdateNotice, VisitScreen,
+    CaseDetail, CaseList, CaseNew, Header, Login, NotFound, SetPin, TabNotice, Unlock, UpdateNotice,
+    VisitScreen,
 };
+use lazy::{
+    AdminRoute, ChecklistRoute, ClearingRoute, ConflictsRoute, ConsentsRoute, CooperationRoute,
+    EvaluationRoute, GoalsRoute, HilfeplanRoute, KinderschutzRoute, PartnerRoute, ProviderProfileRoute,
+    QuestionnaireRoute, SettingRoute, ShareRoute, TeamRoute, UnsentRoute,
+};
+use leptos_router::Lazy;
 use state::{AppCtx, LockState};
 
 /// The Content-Security-Policy: scripts only from this origin (the app starts from the file
@@ -77,34 +82,63 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The file names of the wasm-bindgen module and the wasm, with the hashes cargo-leptos wrote to
-/// `hash.txt` beside the server executable (the same rule as Leptos' `HydrationScripts`).
-pub fn asset_names(options: &LeptosOptions) -> (String, String) {
-    let mut js = options.output_name.to_string();
-    let mut wasm = js.clone();
-    if options.hash_files {
-        let hashes = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|d| d.join(options.hash_file.as_ref())))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_default();
+/// The build's file names under `site_pkg_dir`, without extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetNames {
+    /// The wasm-bindgen module (`.js`).
+    pub js: String,
+    /// The main wasm (`.wasm`).
+    pub wasm: String,
+    /// The loader of the lazily loaded pages' chunks (`.js`), imported by the module; in a build
+    /// with `--split` only (see `lazy`).
+    pub split_loader: Option<String>,
+}
+
+impl AssetNames {
+    /// The names for `hash.txt` as cargo-leptos writes it (`js: <hash>` a line, and `split: <hash>`
+    /// after `--split`), or `None` without hashed file names (the same rule as Leptos'
+    /// `HydrationScripts`).
+    pub fn from_hashes(output_name: &str, hashes: Option<&str>) -> Self {
+        let Some(hashes) = hashes else {
+            let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+                format!("{output_name}_bg")
+            } else {
+                output_name.to_owned()
+            };
+            return AssetNames { js: output_name.to_owned(), wasm, split_loader: None };
+        };
+        let mut names =
+            AssetNames { js: output_name.to_owned(), wasm: output_name.to_owned(), split_loader: None };
         for (file, hash) in hashes.lines().filter_map(|l| l.trim().split_once(':')) {
+            let hash = hash.trim();
             match file {
-                "js" => js.push_str(&format!(".{}", hash.trim())),
-                "wasm" => wasm.push_str(&format!(".{}", hash.trim())),
+                "js" => names.js.push_str(&format!(".{hash}")),
+                "wasm" => names.wasm.push_str(&format!(".{hash}")),
+                "split" => names.split_loader = Some(format!("__wasm_split.{hash}")),
                 _ => {}
             }
         }
-    } else if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
-        wasm.push_str("_bg");
+        names
     }
-    (js, wasm)
+}
+
+/// The build's file names, with the hashes cargo-leptos wrote to `hash.txt` beside the server
+/// executable.
+pub fn asset_names(options: &LeptosOptions) -> AssetNames {
+    let hashes = options.hash_files.then(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|d| d.join(options.hash_file.as_ref())))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default()
+    });
+    AssetNames::from_hashes(&options.output_name, hashes.as_deref())
 }
 
 /// `/boot.js`: loads the wasm and starts the app. Served as a file (not inline) so the CSP needs no
 /// `'unsafe-inline'`, hash or nonce for scripts.
 pub fn boot_script(options: &LeptosOptions) -> String {
-    let (js, wasm) = asset_names(options);
+    let AssetNames { js, wasm, .. } = asset_names(options);
     let pkg = &options.site_pkg_dir;
     format!(
         "import init, {{ hydrate }} from '/{pkg}/{js}.js';\n\
@@ -112,13 +146,17 @@ pub fn boot_script(options: &LeptosOptions) -> String {
     )
 }
 
-/// Preloads the app's module and wasm and starts it through `/boot.js`.
+/// Preloads the app's module, the chunk loader it imports and the wasm, and starts the app through
+/// `/boot.js`. The chunks of the lazily loaded pages are fetched when such a page is opened.
 #[component]
 fn BootScripts(options: LeptosOptions) -> impl IntoView {
-    let (js, wasm) = asset_names(&options);
+    let AssetNames { js, wasm, split_loader } = asset_names(&options);
     let pkg = options.site_pkg_dir.clone();
+    let split_loader =
+        split_loader.map(|loader| view! { <link rel="modulepreload" href=format!("/{pkg}/{loader}.js")/> });
     view! {
         <link rel="modulepreload" href=format!("/{pkg}/{js}.js")/>
+        {split_loader}
         <link rel="preload" href=format!("/{pkg}/{wasm}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=""/>
         <script type="module" src="/boot.js"></script>
     }
@@ -166,29 +204,31 @@ pub fn App() -> impl IntoView {
                 }>
                 // A reading tab (another tab writes) shows everything, but its controls are disabled.
                 <fieldset class="bare" disabled=move || !ctx.writer.get()>
+                // The pages most users open first are in the main wasm; each `Lazy` page is a chunk of
+                // its own, fetched when opened (from the service worker's cache after the first visit).
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=CaseList/>
                     <Route path=path!("/anmelden") view=Login/>
                     <Route path=path!("/fall") view=CaseDetail/>
                     <Route path=path!("/fall/neu") view=CaseNew/>
-                    <Route path=path!("/fall/checkliste") view=ChecklistWizard/>
-                    <Route path=path!("/fall/hilfesetting") view=SettingComposer/>
+                    <Route path=path!("/fall/checkliste") view={Lazy::<ChecklistRoute>::new()}/>
+                    <Route path=path!("/fall/hilfesetting") view={Lazy::<SettingRoute>::new()}/>
                     <Route path=path!("/fall/besuch") view=VisitScreen/>
-                    <Route path=path!("/fall/clearing") view=ClearingFlow/>
-                    <Route path=path!("/fall/ziele") view=GoalsPage/>
-                    <Route path=path!("/fall/einwilligungen") view=ConsentRegister/>
-                    <Route path=path!("/fall/hilfeplan") view=HilfeplanPage/>
-                    <Route path=path!("/fall/weitergabe") view=SharePage/>
-                    <Route path=path!("/fall/bewertung") view=EvaluationPage/>
-                    <Route path=path!("/fall/fragebogen") view=QuestionnairePage/>
-                    <Route path=path!("/traeger") view=ProviderProfile/>
-                    <Route path=path!("/fall/kooperation") view=CooperationPage/>
-                    <Route path=path!("/fall/kinderschutz") view=KinderschutzPage/>
-                    <Route path=path!("/partner") view=PartnerPage/>
-                    <Route path=path!("/konflikte") view=ConflictInbox/>
-                    <Route path=path!("/verwaltung") view=AdminPage/>
-                    <Route path=path!("/team") view=TeamView/>
-                    <Route path=path!("/nicht-uebertragen") view=UnsentList/>
+                    <Route path=path!("/fall/clearing") view={Lazy::<ClearingRoute>::new()}/>
+                    <Route path=path!("/fall/ziele") view={Lazy::<GoalsRoute>::new()}/>
+                    <Route path=path!("/fall/einwilligungen") view={Lazy::<ConsentsRoute>::new()}/>
+                    <Route path=path!("/fall/hilfeplan") view={Lazy::<HilfeplanRoute>::new()}/>
+                    <Route path=path!("/fall/weitergabe") view={Lazy::<ShareRoute>::new()}/>
+                    <Route path=path!("/fall/bewertung") view={Lazy::<EvaluationRoute>::new()}/>
+                    <Route path=path!("/fall/fragebogen") view={Lazy::<QuestionnaireRoute>::new()}/>
+                    <Route path=path!("/traeger") view={Lazy::<ProviderProfileRoute>::new()}/>
+                    <Route path=path!("/fall/kooperation") view={Lazy::<CooperationRoute>::new()}/>
+                    <Route path=path!("/fall/kinderschutz") view={Lazy::<KinderschutzRoute>::new()}/>
+                    <Route path=path!("/partner") view={Lazy::<PartnerRoute>::new()}/>
+                    <Route path=path!("/konflikte") view={Lazy::<ConflictsRoute>::new()}/>
+                    <Route path=path!("/verwaltung") view={Lazy::<AdminRoute>::new()}/>
+                    <Route path=path!("/team") view={Lazy::<TeamRoute>::new()}/>
+                    <Route path=path!("/nicht-uebertragen") view={Lazy::<UnsentRoute>::new()}/>
                 </Routes>
                 </fieldset>
                 </Show>
@@ -209,4 +249,25 @@ pub fn hydrate() {
         body.set_text_content(None);
     }
     leptos::mount::mount_to_body(App);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssetNames;
+
+    #[test]
+    fn asset_names_follow_hash_txt() {
+        let split = "js: aaa\nwasm: bbb\ncss: ccc\nmanifest: ddd\nsplit: eee\n";
+        assert_eq!(
+            AssetNames::from_hashes("passgenau", Some(split)),
+            AssetNames {
+                js: "passgenau.aaa".into(),
+                wasm: "passgenau.bbb".into(),
+                split_loader: Some("__wasm_split.eee".into()),
+            }
+        );
+        let unsplit = AssetNames::from_hashes("passgenau", Some("js: aaa\nwasm: bbb\ncss: ccc\n"));
+        assert_eq!(unsplit.split_loader, None, "a build without --split has no chunk loader");
+        assert_eq!(AssetNames::from_hashes("passgenau", None).js, "passgenau");
+    }
 }

@@ -180,8 +180,12 @@ impl AppCtx {
                 }
                 let registering = container.register("/sw.js");
                 leptos::task::spawn_local(async move {
-                    if let Ok(reg) = wasm_bindgen_futures::JsFuture::from(registering).await {
-                        let reg: web_sys::ServiceWorkerRegistration = reg.unchecked_into();
+                    // Checked, not assumed: a browser that blocks service workers may resolve
+                    // without a registration.
+                    let registered = wasm_bindgen_futures::JsFuture::from(registering).await;
+                    if let Ok(Ok(reg)) =
+                        registered.map(|r| r.dyn_into::<web_sys::ServiceWorkerRegistration>())
+                    {
                         update::watch(ctx, reg);
                     }
                 });

@@ -23,6 +23,9 @@ test('admin: accounts, teams, catalog rate; no case files; deactivation ends the
   await expect(page.getByTestId('admin-message')).toContainText(`Team „${team}“ angelegt.`);
   const username = `dora${suffix}`;
   const form = page.getByTestId('new-user');
+  // The page reloads its lists after a change and draws the form anew: wait for that (the new team
+  // is offered) before typing, or the reload may clear what was typed.
+  await expect(form.getByLabel('Team', { exact: true }).locator('option', { hasText: team })).toHaveCount(1);
   await form.getByLabel('Benutzername').fill(username);
   await form.getByLabel('Name', { exact: true }).fill('Dora Demir');
   await form.getByLabel('Rolle', { exact: true }).selectOption('fachkraft_asd');

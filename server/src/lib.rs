@@ -128,6 +128,20 @@ async fn boot_script(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// The chunk loader of the lazily loaded pages (`/pkg/__wasm_split.<hash>.js`, `cargo leptos build
+/// --split`) names the main module and the chunks of its build, but cargo-leptos hashes the loader's
+/// name before it writes those names in: the same name can stand for different builds. So it is
+/// revalidated on every use (cheap with its `Last-Modified`) instead of being cached by heuristics;
+/// under the service worker it comes from the worker's cache of its own build anyway.
+async fn revalidate_chunk_loader(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let loader = req.uri().path().starts_with("/pkg/__wasm_split.");
+    let mut res = next.run(req).await;
+    if loader {
+        res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+    }
+    res
+}
+
 async fn api_not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -198,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .nest(API_PREFIX, api)
         .leptos_routes(&state, routes, move || app::shell(opts.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn(revalidate_chunk_loader))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CompressionLayer::new());

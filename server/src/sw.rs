@@ -1,5 +1,7 @@
 //! The service worker, generated at start-up from the files the server actually serves: the hashed
-//! build assets under `site_root/pkg`, the static assets and the app-shell pages. Its cache name is
+//! build assets under `site_root/pkg` (with the wasm chunks of the lazily loaded pages and their
+//! loader `__wasm_split.<hash>.js`, so those pages open offline too), the static assets and the
+//! app-shell pages. Its cache name is
 //! a hash of that list and the files' contents, so every new build installs a fresh cache and the
 //! old one is dropped on activation: never stale wasm against a new server.
 
@@ -81,8 +83,13 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> std::io
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        // The worker itself, type declarations and source maps are not precached.
-        if rel == "sw.js" || [".map", ".ts", ".br", ".gz"].iter().any(|ext| rel.ends_with(ext)) {
+        // The worker itself, type declarations, source maps and the split manifest (which chunks a
+        // page needs, for server-side preload hints; the loader has it built in) are not precached.
+        let file = rel.rsplit('/').next().unwrap_or(&rel);
+        if rel == "sw.js"
+            || file.starts_with("__wasm_split_manifest")
+            || [".map", ".ts", ".br", ".gz"].iter().any(|ext| rel.ends_with(ext))
+        {
             continue;
         }
         out.push((format!("/{rel}"), std::fs::read(&path)?));
@@ -106,6 +113,28 @@ mod tests {
         std::fs::write(dir.join("pkg/app.abc.wasm"), b"two").unwrap();
         let b = super::build(&dir, &[("/boot.js", "import init from '/pkg/app.abc.js';")]).unwrap();
         assert_ne!(a, b, "a changed asset must change the cache version");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lazy_page_chunks_and_their_loader_are_precached() {
+        let dir = std::env::temp_dir().join(format!("pg-sw-split-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        for file in [
+            "passgenau.abc.wasm",
+            "passgenau.abc.js",
+            "__wasm_split.def.js",
+            "split_team.ghi.wasm",
+            "chunk_7.jkl.wasm",
+            "__wasm_split_manifest.mno.json",
+        ] {
+            std::fs::write(dir.join("pkg").join(file), file).unwrap();
+        }
+        let sw = super::build(&dir, &[]).unwrap();
+        for url in ["/pkg/__wasm_split.def.js", "/pkg/split_team.ghi.wasm", "/pkg/chunk_7.jkl.wasm"] {
+            assert!(sw.contains(&format!("\"{url}\"")), "{url} is precached");
+        }
+        assert!(!sw.contains("__wasm_split_manifest"), "the server-side split manifest is not precached");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

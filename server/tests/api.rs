@@ -375,7 +375,8 @@ both!(concurrent_devices_never_leave_a_gap_behind_the_cursor, |app: TestApp| asy
 });
 
 both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
-    for path in ["/", "/anmelden", "/fall", "/fall/neu"] {
+    // Pages in the main wasm and pages loaded on demand (app/src/lazy.rs) alike.
+    for path in ["/", "/anmelden", "/fall", "/fall/neu", "/fall/hilfeplan", "/team", "/verwaltung"] {
         let res = reqwest::get(app.url(path)).await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         let h = res.headers().clone();
@@ -413,6 +414,18 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
     assert_eq!(sw.headers()["cache-control"], "no-cache");
     let js = sw.text().await.unwrap();
     assert!(js.contains("\"/anmelden\"") && js.contains("passgenau-shell-"));
+    // The chunk loader of a split build keeps its name across builds while its content changes:
+    // revalidated on every use, never cached by heuristics. Other build files keep their caching.
+    let pkg = app.site_root().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("__wasm_split.abc.js"), "export const x = 1;").unwrap();
+    std::fs::write(pkg.join("passgenau.abc.js"), "export const y = 1;").unwrap();
+    let loader = reqwest::get(app.url("/pkg/__wasm_split.abc.js")).await.unwrap();
+    assert_eq!(loader.status(), 200);
+    assert_eq!(loader.headers()["cache-control"], "no-cache");
+    let module = reqwest::get(app.url("/pkg/passgenau.abc.js")).await.unwrap();
+    assert_eq!(module.status(), 200);
+    assert!(module.headers().get("cache-control").is_none());
 });
 
 fn with_base(mut m: Value, base: u64) -> Value {

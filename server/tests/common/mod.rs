@@ -121,6 +121,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The built site this server serves (`LEPTOS_SITE_ROOT`); empty until a test writes into it.
+    pub fn site_root(&self) -> PathBuf {
+        self._dir.0.join("site")
+    }
+
     /// A browser-like client (cookie store) logged in as a demo user.
     pub async fn login(&self, username: &str) -> reqwest::Client {
         let c = reqwest::Client::builder().cookie_store(true).build().unwrap();
