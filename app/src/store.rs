@@ -592,8 +592,7 @@ pub fn revoke_consent(kv: &dyn Kv, id: &str, day: time::Date, now: &str) -> Resu
 
 /// The case's evaluations (Fachcontrolling, end, sustainability), oldest first.
 pub fn evaluations(kv: &dyn Kv, case_id: &CaseId) -> Vec<Evaluation> {
-    let mut v: Vec<Evaluation> = live_bodies(kv, RecordKind::Evaluation)
-        .filter(|b| b.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()))
+    let mut v: Vec<Evaluation> = of_case(kv, RecordKind::Evaluation, case_id)
         .filter_map(|b| Evaluation::from_record(b).ok())
         .collect();
     v.sort_by(|a, b| (a.on, &a.created_at, &a.id).cmp(&(b.on, &b.created_at, &b.id)));
@@ -602,11 +601,7 @@ pub fn evaluations(kv: &dyn Kv, case_id: &CaseId) -> Vec<Evaluation> {
 
 /// Records a new evaluation (its id a new UUID).
 pub fn add_evaluation(kv: &dyn Kv, evaluation: &Evaluation, now: &str) -> Result<(), StoreError> {
-    if record(kv, RecordKind::Evaluation, &evaluation.id).is_some() {
-        return Err(StoreError::Exists);
-    }
-    change(kv, RecordKind::Evaluation, &evaluation.id, evaluation.to_record(), now)?;
-    Ok(())
+    create_fields(kv, RecordKind::Evaluation, &evaluation.id, evaluation.to_record(), now)
 }
 
 /// Changes fields of an evaluation, at once; a refused value changes nothing.
@@ -616,15 +611,12 @@ pub fn edit_evaluation(
     fields: Map<String, Value>,
     now: &str,
 ) -> Result<(), StoreError> {
-    record(kv, RecordKind::Evaluation, id).filter(|r| !r.deleted).ok_or(StoreError::NotFound)?;
-    change(kv, RecordKind::Evaluation, id, fields, now)?;
-    Ok(())
+    edit(kv, RecordKind::Evaluation, id, fields, now)
 }
 
 /// The case's filled-in questionnaires, oldest first.
 pub fn questionnaires(kv: &dyn Kv, case_id: &CaseId) -> Vec<Questionnaire> {
-    let mut v: Vec<Questionnaire> = live_bodies(kv, RecordKind::Questionnaire)
-        .filter(|b| b.get("case_id").and_then(Value::as_str) == Some(case_id.as_str()))
+    let mut v: Vec<Questionnaire> = of_case(kv, RecordKind::Questionnaire, case_id)
         .filter_map(|b| Questionnaire::from_record(b).ok())
         .collect();
     v.sort_by(|a, b| (a.on, &a.created_at, &a.id).cmp(&(b.on, &b.created_at, &b.id)));
@@ -633,11 +625,7 @@ pub fn questionnaires(kv: &dyn Kv, case_id: &CaseId) -> Vec<Questionnaire> {
 
 /// Starts a questionnaire (its id a new UUID).
 pub fn add_questionnaire(kv: &dyn Kv, q: &Questionnaire, now: &str) -> Result<(), StoreError> {
-    if record(kv, RecordKind::Questionnaire, &q.id).is_some() {
-        return Err(StoreError::Exists);
-    }
-    change(kv, RecordKind::Questionnaire, &q.id, q.to_record(), now)?;
-    Ok(())
+    create_fields(kv, RecordKind::Questionnaire, &q.id, q.to_record(), now)
 }
 
 /// Saves answers of a questionnaire, at once.
@@ -647,9 +635,7 @@ pub fn edit_questionnaire(
     fields: Map<String, Value>,
     now: &str,
 ) -> Result<(), StoreError> {
-    record(kv, RecordKind::Questionnaire, id).filter(|r| !r.deleted).ok_or(StoreError::NotFound)?;
-    change(kv, RecordKind::Questionnaire, id, fields, now)?;
-    Ok(())
+    edit(kv, RecordKind::Questionnaire, id, fields, now)
 }
 
 /// Bodies of live records of `kind` that name `case_id`.
@@ -672,10 +658,21 @@ fn create<T: Serialize>(
     value: &T,
     now: &str,
 ) -> Result<(), StoreError> {
+    create_fields(kv, kind, id, to_fields(value)?, now)
+}
+
+/// Creates a record from its fields under a new id (refused if the id is taken).
+fn create_fields(
+    kv: &dyn Kv,
+    kind: RecordKind,
+    id: &str,
+    fields: Map<String, Value>,
+    now: &str,
+) -> Result<(), StoreError> {
     if record(kv, kind, id).is_some() {
         return Err(StoreError::Exists);
     }
-    change(kv, kind, id, to_fields(value)?, now)?;
+    change(kv, kind, id, fields, now)?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, serverKindsOfCase, unlock } from './helpers';
 
 // Issue 7, point 3 (seed 003), offline on a phone: the team's cooperation partners in the seed's
 // forms, a referral under consent and one without, the routing slip through its stages, and the
@@ -132,16 +132,7 @@ test('partners, referrals with Laufzettel under consent, and the § 8a flow', as
   await context.setOffline(false);
   await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
   await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '0');
-  const kinds = await page.evaluate(async (caseId) => {
-    const out: string[] = [];
-    let since = 0;
-    for (;;) {
-      const p = await (await fetch(`/api/v1/sync/pull?since=${since}&limit=1000`)).json();
-      out.push(...p.records.filter((r: any) => r.body?.case_id === caseId).map((r: any) => r.kind));
-      if (!p.has_more) return out;
-      since = p.cursor;
-    }
-  }, new URL(caseUrl).searchParams.get('id'));
+  const kinds = await serverKindsOfCase(page, new URL(caseUrl).searchParams.get('id'));
   expect(kinds.filter((k: string) => k === 'referral')).toHaveLength(2);
   expect(kinds.filter((k: string) => k === 'kinderschutz')).toHaveLength(1);
   expect(problems).toEqual([]);

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, serverKindsOfCase, unlock } from './helpers';
 
 // Issue 7, points 2 and 6: the evaluation of seed 002 on a phone, offline: Fachcontrolling rated by
 // all participants (its report is the progress report, compared with the last round), the
@@ -141,16 +141,7 @@ test('evaluation: Fachcontrolling report, end, sustainability, questionnaires, p
   await context.setOffline(false);
   await page.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
   await expect(page.getByTestId('unsent')).toHaveAttribute('data-count', '0');
-  const kinds = await page.evaluate(async (caseId) => {
-    const out: string[] = [];
-    let since = 0;
-    for (;;) {
-      const page = await (await fetch(`/api/v1/sync/pull?since=${since}&limit=1000`)).json();
-      out.push(...page.records.filter((r: any) => r.body?.case_id === caseId).map((r: any) => r.kind));
-      if (!page.has_more) return out;
-      since = page.cursor;
-    }
-  }, new URL(caseUrl).searchParams.get('id'));
+  const kinds = await serverKindsOfCase(page, new URL(caseUrl).searchParams.get('id'));
   expect(kinds.filter((k: string) => k === 'evaluation')).toHaveLength(4);
   expect(kinds.filter((k: string) => k === 'questionnaire')).toHaveLength(2);
 

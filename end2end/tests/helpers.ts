@@ -60,3 +60,18 @@ export async function createCase(page: Page, label: string, start = '2026-11-03'
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();
 }
+
+// The kinds of the server's records that name the case `caseId` in their body, read page by page
+// through the pull API of the logged-in page.
+export async function serverKindsOfCase(page: Page, caseId: string | null): Promise<string[]> {
+  return page.evaluate(async (id) => {
+    const out: string[] = [];
+    let since = 0;
+    for (;;) {
+      const p = await (await fetch(`/api/v1/sync/pull?since=${since}&limit=1000`)).json();
+      out.push(...p.records.filter((r: any) => r.body?.case_id === id).map((r: any) => r.kind));
+      if (!p.has_more) return out;
+      since = p.cursor;
+    }
+  }, caseId);
+}
