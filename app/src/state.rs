@@ -85,6 +85,19 @@ impl AppCtx {
         self.revision.update(|r| *r += 1);
     }
 
+    /// After a change of the device store: on success clears the page's error and redraws, else
+    /// shows the German refusal (nothing was changed).
+    pub fn settle(&self, result: Result<(), crate::store::StoreError>, error: RwSignal<Option<String>>) {
+        use passgenau_domain::UserMessage;
+        match result {
+            Ok(()) => {
+                error.set(None);
+                self.touch();
+            }
+            Err(e) => error.set(Some(e.message_de())),
+        }
+    }
+
     /// Runs one sync round now, unless one is running.
     pub fn sync_now(&self) {
         #[cfg(feature = "hydrate")]

@@ -147,16 +147,9 @@ fn Laufzettel(
         let fields = Map::from_iter([(field.to_owned(), value)]);
         #[cfg(feature = "hydrate")]
         {
-            use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
             let Some(r) = referral.get_untracked() else { return };
-            match store::edit_referral(&kv, &r.id, fields, &crate::util::now_iso()) {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.touch();
-                }
-                Err(e) => error.set(Some(e.message_de())),
-            }
+            ctx.settle(store::edit_referral(&kv, &r.id, fields, &crate::util::now_iso()), error);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (fields, &error);

@@ -39,15 +39,8 @@ pub fn KinderschutzPage() -> impl IntoView {
             .is_some_and(|s| Role::parse(&s.role).ok() == Some(Role::FachkraftTraeger));
         #[cfg(feature = "hydrate")]
         {
-            use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
-            match store::add_kinderschutz(&kv, &k, &crate::util::now_iso()) {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.touch();
-                }
-                Err(e) => error.set(Some(e.message_de())),
-            }
+            ctx.settle(store::add_kinderschutz(&kv, &k, &crate::util::now_iso()), error);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = k;
@@ -83,15 +76,8 @@ fn Assessment(current: Memo<Option<Kinderschutz>>, error: RwSignal<Option<String
         let fields = Map::from_iter([(field.to_owned(), value)]);
         #[cfg(feature = "hydrate")]
         {
-            use passgenau_domain::UserMessage;
             let (Some(kv), Some(k)) = (crate::kv::device(), current.get_untracked()) else { return };
-            match store::edit_kinderschutz(&kv, &k.id, fields, &crate::util::now_iso()) {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.touch();
-                }
-                Err(e) => error.set(Some(e.message_de())),
-            }
+            ctx.settle(store::edit_kinderschutz(&kv, &k.id, fields, &crate::util::now_iso()), error);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (fields, &ctx, &error);

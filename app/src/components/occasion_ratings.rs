@@ -48,15 +48,8 @@ pub fn OccasionRatings(
         let fields = Map::from_iter([(occasion_rating_field(&pre, &hz, p), value)]);
         #[cfg(feature = "hydrate")]
         {
-            use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
-            match store::change_goals(&kv, &case, fields, &crate::util::now_iso()) {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.touch();
-                }
-                Err(e) => error.set(Some(e.message_de())),
-            }
+            ctx.settle(store::change_goals(&kv, &case, fields, &crate::util::now_iso()), error);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (fields, case, &error);

@@ -57,15 +57,8 @@ pub fn PartnerPage() -> impl IntoView {
         let fields = Map::from_iter([("inactive".to_owned(), json!(inactive))]);
         #[cfg(feature = "hydrate")]
         {
-            use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
-            match store::edit_partner(&kv, &id, fields, &crate::util::now_iso()) {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.touch();
-                }
-                Err(e) => error.set(Some(e.message_de())),
-            }
+            ctx.settle(store::edit_partner(&kv, &id, fields, &crate::util::now_iso()), error);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (id, fields);

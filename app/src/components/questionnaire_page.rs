@@ -29,15 +29,8 @@ pub fn QuestionnairePage() -> impl IntoView {
         let fields = Map::from_iter([(field, value)]);
         #[cfg(feature = "hydrate")]
         {
-            use passgenau_domain::UserMessage;
             let Some(kv) = crate::kv::device() else { return };
-            match store::edit_questionnaire(&kv, &q.id, fields, &crate::util::now_iso()) {
-                Ok(()) => {
-                    error.set(None);
-                    ctx.touch();
-                }
-                Err(e) => error.set(Some(e.message_de())),
-            }
+            ctx.settle(store::edit_questionnaire(&kv, &q.id, fields, &crate::util::now_iso()), error);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (fields, q);
