@@ -175,6 +175,8 @@ pub fn is_free_text(kind: RecordKind, field: &str) -> bool {
         RecordKind::Partner => matches!(field, "note" | "contact"),
         RecordKind::Referral => matches!(field, "purpose" | "result"),
         RecordKind::Kinderschutz => matches!(field, "indications" | "measures"),
+        RecordKind::SozialraumOffer => matches!(field, "needs" | "evaluation"),
+        RecordKind::SozialraumBudget => field == "note",
         RecordKind::Hilfeplan => field.starts_with("s."),
         RecordKind::Clearing => {
             field.starts_with("r.") || field == "begruendung" || field == "recommendation"
@@ -238,6 +240,19 @@ pub fn field_label_de(kind: RecordKind, field: &str) -> String {
         (RecordKind::Kinderschutz, "outcome") => "§ 8a: Ergebnis".into(),
         (RecordKind::Kinderschutz, "measures") => "§ 8a: Maßnahmen".into(),
         (RecordKind::Kinderschutz, _) => "§ 8a-Einschätzung".into(),
+        (RecordKind::SozialraumOffer, "needs") => "Angebot: Bedarfe".into(),
+        (RecordKind::SozialraumOffer, "evaluation") => "Angebot: Evaluation".into(),
+        (RecordKind::SozialraumOffer, f) if f.starts_with(crate::sozialraum::CRITERION_PREFIX) => {
+            "Angebot: Kriterium".into()
+        }
+        (RecordKind::SozialraumOffer, f) if f.starts_with(crate::sozialraum::EXPENSE_PREFIX) => {
+            "Angebot: Ausgabe".into()
+        }
+        (RecordKind::SozialraumOffer, _) => "Angebot im Sozialraum".into(),
+        (RecordKind::SozialraumBudget, _) => "Sozialraumbudget".into(),
+        (RecordKind::Hilfesetting, f) if f.starts_with(crate::sozialraum::LINK_PREFIX) => {
+            "Gruppenangebot im Hilfesetting".into()
+        }
         (RecordKind::Consent, "expires_on") => "Ablauf der Einwilligung".into(),
         (RecordKind::Consent, "categories") => "Datenarten der Einwilligung".into(),
         (RecordKind::Hilfesetting, "case_budget") => "Fallbudget".into(),

@@ -283,6 +283,11 @@ pub fn draft_section(s: Section, d: &DraftInput<'_>) -> String {
                 })
                 .collect();
             l.dedup();
+            l.extend(
+                d.setting.offers.iter().map(|o| {
+                    format!("Gruppenangebot im Sozialraum: {} ({})", o.title, o.financing.label_de())
+                }),
+            );
             let mut text = lines(l);
             if let Some(r) = d.clearing.map(|c| c.recommendation.trim()).filter(|r| !r.is_empty()) {
                 text.push_str(&format!("\nBegründung (Empfehlung aus dem Clearing): {r}"));
@@ -291,23 +296,30 @@ pub fn draft_section(s: Section, d: &DraftInput<'_>) -> String {
         }
         Section::Umfang => {
             let conv = crate::money::Conventions::default();
-            lines(d.setting.instances.iter().map(|i| {
-                let name = d
-                    .catalog
-                    .and_then(|c| c.get(&i.module_id))
-                    .map_or(i.module_id.to_string(), |m| m.name_de.clone());
-                let mut l = format!("{name}: {}, ab {}", i.intensity.label_de(), format_date_de(i.start));
-                if let Some(e) = i.end {
-                    l.push_str(&format!(" bis {}", format_date_de(e)));
-                }
-                if !i.provider.trim().is_empty() {
-                    l.push_str(&format!(", durch {}", i.provider.trim()));
-                }
-                if let Ok(c) = crate::setting::monthly_cost(i, &conv) {
-                    l.push_str(&format!(", {} je Monat", crate::money::format_eur_de(c)));
-                }
-                l
-            }))
+            lines(
+                d.setting
+                    .instances
+                    .iter()
+                    .map(|i| {
+                        let name = d
+                            .catalog
+                            .and_then(|c| c.get(&i.module_id))
+                            .map_or(i.module_id.to_string(), |m| m.name_de.clone());
+                        let mut l =
+                            format!("{name}: {}, ab {}", i.intensity.label_de(), format_date_de(i.start));
+                        if let Some(e) = i.end {
+                            l.push_str(&format!(" bis {}", format_date_de(e)));
+                        }
+                        if !i.provider.trim().is_empty() {
+                            l.push_str(&format!(", durch {}", i.provider.trim()));
+                        }
+                        if let Ok(c) = crate::setting::monthly_cost(i, &conv) {
+                            l.push_str(&format!(", {} je Monat", crate::money::format_eur_de(c)));
+                        }
+                        l
+                    })
+                    .chain(d.setting.offers.iter().map(|o| o.line_de())),
+            )
         }
         Section::Ziele => {
             let mut out = Vec::new();

@@ -22,6 +22,7 @@ pub mod roles;
 pub mod rules;
 pub mod schema;
 pub mod setting;
+pub mod sozialraum;
 pub mod sync;
 pub mod team;
 pub mod visit;

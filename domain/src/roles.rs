@@ -58,7 +58,7 @@ impl Permission {
         match self {
             Permission::WorkOnCases => "Fallakten des eigenen Teams lesen und bearbeiten (Synchronisation)",
             Permission::ApproveSetting => {
-                "Hilfesetting bewilligen (Zeitraum, Einzelvereinbarung, Fallbudget)"
+                "Hilfesetting bewilligen (Zeitraum, Einzelvereinbarung, Fallbudget), Sozialraumbudget setzen"
             }
             Permission::ReadAuditLog => "Protokoll des eigenen Teams einsehen",
             Permission::ManageUsers => "Benutzerkonten anlegen, ändern, deaktivieren",

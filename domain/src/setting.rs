@@ -358,6 +358,10 @@ pub struct Hilfesetting {
     pub review: ReviewSchedule,
     #[serde(default)]
     pub instances: Vec<ModuleInstance>,
+    /// Group offers of the Sozialraum the case takes part in (fields `o.<offer_id>`); paid from the
+    /// Sozialraumbudget, they add nothing to the case's cost.
+    #[serde(default, skip_serializing)]
+    pub offers: Vec<crate::sozialraum::OfferLink>,
 }
 
 impl Hilfesetting {
@@ -370,6 +374,7 @@ impl Hilfesetting {
             case_budget: None,
             review: ReviewSchedule::default(),
             instances: Vec::new(),
+            offers: Vec::new(),
         }
     }
 
@@ -453,6 +458,9 @@ impl Hilfesetting {
         for i in &self.instances {
             m.insert(instance_field(&i.id), serde_json::to_value(i).unwrap_or_default());
         }
+        for l in &self.offers {
+            m.insert(crate::sozialraum::link_field(&l.offer_id), serde_json::to_value(l).unwrap_or_default());
+        }
         m
     }
 
@@ -463,6 +471,8 @@ impl Hilfesetting {
             return Err(SettingError::Malformed("not an object".into()));
         };
         let id = m.remove("id");
+        let offers =
+            crate::sozialraum::take_links(&mut m).map_err(|e| SettingError::Malformed(e.to_string()))?;
         let mut instances = Vec::new();
         let keys: Vec<String> = m.keys().filter(|k| k.starts_with(INSTANCE_FIELD_PREFIX)).cloned().collect();
         for k in keys {
@@ -484,6 +494,7 @@ impl Hilfesetting {
         }
         instances.sort_by(|a, b| (a.start, &a.module_id, &a.id).cmp(&(b.start, &b.module_id, &b.id)));
         hs.instances = instances;
+        hs.offers = offers;
         hs.validate()?;
         Ok(hs)
     }

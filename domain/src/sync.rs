@@ -48,10 +48,14 @@ pub enum RecordKind {
     Referral,
     /// A § 8a risk assessment of a case ([`crate::cooperation::Kinderschutz`]).
     Kinderschutz,
+    /// An offer of the Sozialraumteam, no case ([`crate::sozialraum::Offer`]).
+    SozialraumOffer,
+    /// The team's Sozialraumbudget of one year, no case ([`crate::sozialraum::Budget`]).
+    SozialraumBudget,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 17] = [
         RecordKind::Case,
         RecordKind::Conflict,
         RecordKind::VisitNote,
@@ -67,6 +71,8 @@ impl RecordKind {
         RecordKind::Partner,
         RecordKind::Referral,
         RecordKind::Kinderschutz,
+        RecordKind::SozialraumOffer,
+        RecordKind::SozialraumBudget,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -85,6 +91,8 @@ impl RecordKind {
             RecordKind::Partner => "partner",
             RecordKind::Referral => "referral",
             RecordKind::Kinderschutz => "kinderschutz",
+            RecordKind::SozialraumOffer => "sozialraum_offer",
+            RecordKind::SozialraumBudget => "sozialraum_budget",
         }
     }
     /// The case a record of this kind belongs to: a case is its own; the per-case parts carry it
@@ -104,9 +112,16 @@ impl RecordKind {
         matches!(self, RecordKind::VisitNote)
     }
     /// Part of a case file, kept for the retention period after a delete (§ 9b SGB VIII,
-    /// [`crate::retention`]). Conflict records are sync bookkeeping, not the file.
+    /// [`crate::retention`]). Conflict records are sync bookkeeping, not the file; partners, offers
+    /// and budgets are the team's.
     pub fn is_case_file(self) -> bool {
-        !matches!(self, RecordKind::Conflict | RecordKind::Partner)
+        !matches!(
+            self,
+            RecordKind::Conflict
+                | RecordKind::Partner
+                | RecordKind::SozialraumOffer
+                | RecordKind::SozialraumBudget
+        )
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -125,6 +140,8 @@ impl RecordKind {
             "partner" => Some(RecordKind::Partner),
             "referral" => Some(RecordKind::Referral),
             "kinderschutz" => Some(RecordKind::Kinderschutz),
+            "sozialraum_offer" => Some(RecordKind::SozialraumOffer),
+            "sozialraum_budget" => Some(RecordKind::SozialraumBudget),
             _ => None,
         }
     }
@@ -248,6 +265,8 @@ pub enum ApplyError {
     Evaluation(#[from] crate::evaluation::EvaluationError),
     #[error(transparent)]
     Cooperation(#[from] crate::cooperation::CooperationError),
+    #[error(transparent)]
+    Sozialraum(#[from] crate::sozialraum::OfferError),
     #[error("{0} records are append-only: they cannot be changed or deleted")]
     AppendOnly(&'static str),
 }
@@ -270,6 +289,7 @@ impl UserMessage for ApplyError {
             ApplyError::Hilfeplan(e) => e.message_de(),
             ApplyError::Evaluation(e) => e.message_de(),
             ApplyError::Cooperation(e) => e.message_de(),
+            ApplyError::Sozialraum(e) => e.message_de(),
             ApplyError::AppendOnly(_) => {
                 "Besuchsnotizen werden nicht geändert oder gelöscht. Bitte eine ergänzende Notiz schreiben."
                     .into()
@@ -400,6 +420,20 @@ pub fn validate(kind: RecordKind, record_id: &str, body: &Value) -> Result<(), A
         RecordKind::Kinderschutz => {
             let k = crate::cooperation::Kinderschutz::from_json(body.clone())?;
             if k.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::SozialraumOffer => {
+            let o = crate::sozialraum::Offer::from_record(body.clone())?;
+            if o.id != record_id {
+                return Err(ApplyError::IdMismatch);
+            }
+            Ok(())
+        }
+        RecordKind::SozialraumBudget => {
+            let b = crate::sozialraum::Budget::from_json(body.clone())?;
+            if b.id != record_id {
                 return Err(ApplyError::IdMismatch);
             }
             Ok(())

@@ -26,7 +26,7 @@ pub struct Table {
 }
 
 impl Table {
-    pub(crate) fn new(headers: &[&str]) -> Self {
+    pub fn new(headers: &[&str]) -> Self {
         Table { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new() }
     }
 
@@ -147,7 +147,7 @@ pub fn planned_minutes_per_month(i: &Intensity, conv: &Conventions) -> Option<i6
 }
 
 /// Minutes as hours with two decimals, rounded as the Hausbesuch screen shows them.
-fn hours_de(minutes: i64) -> String {
+pub fn hours_de(minutes: i64) -> String {
     let hundredths = (minutes * 100 + 30) / 60;
     format!("{},{:02}", hundredths / 100, hundredths % 100)
 }

@@ -33,6 +33,8 @@ pub const SHELL_PAGES: &[&str] = &[
     "/team",
     "/traeger",
     "/partner",
+    "/sozialraum",
+    "/sozialraum/angebot",
 ];
 
 const TEMPLATE: &str = include_str!("sw.template.js");

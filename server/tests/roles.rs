@@ -1,6 +1,7 @@
 //! Roles and administration against the real server, on SQLite and PostgreSQL: the admin's accounts,
 //! teams and catalog (`/api/v1/admin/*`, `/api/v1/catalog`), inactive accounts, the approval of a
-//! Hilfesetting (Jugendamt and Teamleitung only), and the audit log's `detail`.
+//! Hilfesetting and of the Sozialraumbudget (Jugendamt and Teamleitung only), and the audit log's
+//! `detail`.
 //! Which route each role may call at all is `tests/authz.rs`.
 
 mod common;
@@ -8,6 +9,7 @@ mod common;
 use passgenau_domain::case::CaseId;
 use passgenau_domain::catalog::Catalog;
 use passgenau_domain::setting::{self, ApprovalPeriod, CaseBudget, Hilfesetting};
+use passgenau_domain::sozialraum::{Budget, Financing, Offer, OfferKind};
 use serde_json::{json, Value};
 use server::demo::{TEAM_NORD, TEAM_SUED};
 
@@ -415,6 +417,55 @@ both!(only_the_jugendamt_and_the_teamleitung_approve_a_hilfesetting, |app: TestA
     let res = push(&app, &tanja, DEVICE_T, vec![put_hs(1, json!({"approval": longer}))]).await;
     assert_eq!(res["rejected"], json!([]), "{res}");
     assert_eq!(hs_of(&pull_all(&app, &ben).await)["approval"], longer);
+});
+
+both!(only_the_jugendamt_and_the_teamleitung_set_the_sozialraumbudget, |app: TestApp| async move {
+    let anna = app.login("anna").await;
+    let ben = app.login("ben").await;
+    let tanja = app.login("tanja").await;
+    let budget_id = "bbbbbbbb-0000-4000-8000-000000000061";
+    let offer_id = "bbbbbbbb-0000-4000-8000-000000000062";
+    let put_budget = |m: u64, euros: i64| {
+        json!({"id": m, "kind": "sozialraum_budget", "record_id": budget_id, "op": {"type": "put", "fields":
+            {"schema": 1, "id": budget_id, "year": 2026, "amount_cents": euros * 100}}})
+    };
+    let offer = Offer::new(
+        offer_id.into(),
+        "Elterncafé",
+        OfferKind::Offen,
+        Financing::Zuschuss,
+        time::macros::date!(2026 - 09 - 01),
+        12,
+        || uuid::Uuid::new_v4().to_string(),
+    );
+    let put_offer = json!({"id": 2, "kind": "sozialraum_offer", "record_id": offer_id,
+        "op": {"type": "put", "fields": Value::Object(offer.to_record())}});
+
+    // The Träger's Fachkraft plans offers but does not set the budget: refused with the reason.
+    let res = push(&app, &anna, DEVICE_A, vec![put_budget(1, 40_000), put_offer]).await;
+    let rejected = res["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{res}");
+    assert_eq!(rejected[0]["mutation_id"], 1);
+    assert_eq!(
+        rejected[0]["reason_de"],
+        "Das Sozialraumbudget setzt das Jugendamt (ASD) oder die Teamleitung."
+    );
+    let team = pull_all(&app, &ben).await;
+    assert!(team.iter().all(|r| r["id"] != budget_id));
+    let stored = team.iter().find(|r| r["id"] == offer_id).expect("the offer reached the team");
+    assert_eq!(Offer::from_record(stored["body"].clone()).unwrap(), offer);
+
+    // The Jugendamt sets it, the Teamleitung changes it; a delete by the Träger is refused too.
+    let res = push(&app, &ben, DEVICE_B, vec![put_budget(1, 40_000)]).await;
+    assert_eq!(res["rejected"], json!([]), "{res}");
+    let res = push(&app, &tanja, DEVICE_T, vec![put_budget(1, 45_000)]).await;
+    assert_eq!(res["rejected"], json!([]), "{res}");
+    let del = json!({"id": 3, "kind": "sozialraum_budget", "record_id": budget_id, "op": {"type": "delete"}});
+    let res = push(&app, &anna, DEVICE_A, vec![del]).await;
+    assert_eq!(res["rejected"].as_array().unwrap().len(), 1, "{res}");
+    let team = pull_all(&app, &anna).await;
+    let b = team.iter().find(|r| r["id"] == budget_id).unwrap();
+    assert_eq!(Budget::from_json(b["body"].clone()).unwrap().amount_cents, 4_500_000);
 });
 
 both!(

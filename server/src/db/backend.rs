@@ -164,6 +164,12 @@ fn decide(
                 .into(),
         ));
     }
+    if !actor.may_approve && m.kind == RecordKind::SozialraumBudget {
+        return Err(reject(
+            "only the Jugendamt (ASD) or the Teamleitung may set the Sozialraumbudget".into(),
+            "Das Sozialraumbudget setzt das Jugendamt (ASD) oder die Teamleitung.".into(),
+        ));
+    }
     if foreign {
         return Err(reject(
             "record id already in use".into(),
