@@ -102,4 +102,6 @@ lazy_pages! {
     CooperationRoute => cooperation: CooperationPage,
     KinderschutzRoute => kinderschutz: KinderschutzPage,
     PartnerRoute => partners: PartnerPage,
+    SozialraumRoute => sozialraum: SozialraumPage,
+    OfferRoute => offer: OfferPage,
 }

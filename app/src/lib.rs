@@ -31,8 +31,9 @@ use components::{
 };
 use lazy::{
     AdminRoute, ChecklistRoute, ClearingRoute, ConflictsRoute, ConsentsRoute, CooperationRoute,
-    EvaluationRoute, GoalsRoute, HilfeplanRoute, KinderschutzRoute, PartnerRoute, ProviderProfileRoute,
-    QuestionnaireRoute, SettingRoute, ShareRoute, TeamRoute, UnsentRoute,
+    EvaluationRoute, GoalsRoute, HilfeplanRoute, KinderschutzRoute, OfferRoute, PartnerRoute,
+    ProviderProfileRoute, QuestionnaireRoute, SettingRoute, ShareRoute, SozialraumRoute, TeamRoute,
+    UnsentRoute,
 };
 use leptos_router::Lazy;
 use state::{AppCtx, LockState};
@@ -225,6 +226,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/fall/kooperation") view={Lazy::<CooperationRoute>::new()}/>
                     <Route path=path!("/fall/kinderschutz") view={Lazy::<KinderschutzRoute>::new()}/>
                     <Route path=path!("/partner") view={Lazy::<PartnerRoute>::new()}/>
+                    <Route path=path!("/sozialraum") view={Lazy::<SozialraumRoute>::new()}/>
+                    <Route path=path!("/sozialraum/angebot") view={Lazy::<OfferRoute>::new()}/>
                     <Route path=path!("/konflikte") view={Lazy::<ConflictsRoute>::new()}/>
                     <Route path=path!("/verwaltung") view={Lazy::<AdminRoute>::new()}/>
                     <Route path=path!("/team") view={Lazy::<TeamRoute>::new()}/>

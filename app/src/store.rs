@@ -23,6 +23,7 @@ use passgenau_domain::evaluation::{Evaluation, Questionnaire};
 use passgenau_domain::goals::{self, GoalPlan};
 use passgenau_domain::hilfeplan::{self, HilfeplanVersion};
 use passgenau_domain::setting::{self, Hilfesetting, ModuleInstance};
+use passgenau_domain::sozialraum::{self, Budget, Offer, OfferLink};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
 };
@@ -763,6 +764,77 @@ pub fn edit_kinderschutz(
 
 fn json_date(day: time::Date) -> Value {
     serde_json::to_value(day).unwrap_or(Value::Null)
+}
+
+/// The team's Sozialraum offers, by title.
+pub fn offers(kv: &dyn Kv) -> Vec<Offer> {
+    let mut v: Vec<Offer> =
+        live_bodies(kv, RecordKind::SozialraumOffer).filter_map(|b| Offer::from_record(b).ok()).collect();
+    v.sort_by_cached_key(|o| (o.title.to_lowercase(), o.id.clone()));
+    v
+}
+
+pub fn offer(kv: &dyn Kv, id: &str) -> Option<Offer> {
+    record(kv, RecordKind::SozialraumOffer, id)
+        .filter(|r| !r.deleted)
+        .and_then(|r| Offer::from_record(r.body).ok())
+}
+
+/// Records a new offer (its id a new UUID) with its criteria.
+pub fn add_offer(kv: &dyn Kv, o: &Offer, now: &str) -> Result<(), StoreError> {
+    create_fields(kv, RecordKind::SozialraumOffer, &o.id, o.to_record(), now)
+}
+
+/// Changes fields of an offer (its own, `k.<criterion>`, `x.<expense>`), at once; a refused value
+/// changes nothing.
+pub fn edit_offer(kv: &dyn Kv, id: &str, fields: Map<String, Value>, now: &str) -> Result<(), StoreError> {
+    edit(kv, RecordKind::SozialraumOffer, id, fields, now)
+}
+
+/// The team's Sozialraumbudgets, by year.
+pub fn budgets(kv: &dyn Kv) -> Vec<Budget> {
+    let mut v: Vec<Budget> =
+        live_bodies(kv, RecordKind::SozialraumBudget).filter_map(|b| Budget::from_json(b).ok()).collect();
+    v.sort_by(|a, b| (a.year, &a.id).cmp(&(b.year, &b.id)));
+    v
+}
+
+pub fn add_budget(kv: &dyn Kv, b: &Budget, now: &str) -> Result<(), StoreError> {
+    create(kv, RecordKind::SozialraumBudget, &b.id, b, now)
+}
+
+pub fn edit_budget(kv: &dyn Kv, id: &str, fields: Map<String, Value>, now: &str) -> Result<(), StoreError> {
+    edit(kv, RecordKind::SozialraumBudget, id, fields, now)
+}
+
+/// Removes a budget entered twice for one year.
+pub fn delete_budget(kv: &dyn Kv, id: &str, now: &str) -> Result<(), StoreError> {
+    delete_record(kv, RecordKind::SozialraumBudget, id, now)
+}
+
+/// Takes a group offer into the case's Hilfesetting (field `o.<offer>`), or changes its link.
+pub fn link_offer(kv: &dyn Kv, case_id: &CaseId, link: &OfferLink, now: &str) -> Result<(), StoreError> {
+    link.validate().map_err(|e| StoreError::Apply(e.into()))?;
+    let value = serde_json::to_value(link).map_err(|e| StoreError::Encode(e.to_string()))?;
+    change_hilfesetting(kv, case_id, Map::from_iter([(sozialraum::link_field(&link.offer_id), value)]), now)
+}
+
+/// Takes a group offer out of the case's Hilfesetting (its field becomes `null`).
+pub fn unlink_offer(kv: &dyn Kv, case_id: &CaseId, offer_id: &str, now: &str) -> Result<(), StoreError> {
+    change_hilfesetting(kv, case_id, Map::from_iter([(sozialraum::link_field(offer_id), Value::Null)]), now)
+}
+
+/// The cases on this device whose Hilfesetting takes part in the offer, with their labels.
+pub fn cases_in_offer(kv: &dyn Kv, offer_id: &str) -> Vec<(Case, OfferLink)> {
+    let mut v: Vec<(Case, OfferLink)> = live_bodies(kv, RecordKind::Hilfesetting)
+        .filter_map(|b| Hilfesetting::from_record(b).ok())
+        .filter_map(|hs| {
+            let link = hs.offers.iter().find(|l| l.offer_id == offer_id)?.clone();
+            Some((case(kv, hs.case_id.as_str())?, link))
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.label.as_str().cmp(b.0.label.as_str()));
+    v
 }
 
 /// The versions of the case's Hilfeplan, oldest first.

@@ -31,6 +31,7 @@ test('every page has no axe-core violations and no horizontal scrolling at 360 p
     `/fall/hilfesetting?id=${id}`,
     '/konflikte',
     '/nicht-uebertragen',
+    '/sozialraum',
     '/gibt-es-nicht',
   ];
   for (const url of pages) {

@@ -101,6 +101,7 @@ pub fn CaseList() -> impl IntoView {
                 <h1>"Fälle"</h1>
                 <a class="button primary" href="/fall/neu">"Neuer Fall"</a>
             </div>
+            <p class="team-links"><a href="/sozialraum">"Angebote im Sozialraum"</a>" · "<a href="/partner">"Kooperationspartner"</a></p>
             <label for="suche">"Suche nach Aktenzeichen oder Pseudonym"</label>
             <input id="suche" type="search" prop:value=move || search.get()
                 on:input=move |ev| search.set(event_target_value(&ev))/>

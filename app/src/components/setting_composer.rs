@@ -7,7 +7,7 @@ use passgenau_domain::rules::{evaluate, Evaluation, RuleConfig};
 use passgenau_domain::setting::{setting_mix, Hilfesetting, ModuleInstance, SettingMix};
 use serde_json::{Map, Value};
 
-use super::{CaseNotFound, InstanceCard, Loading, ModulePicker, RequireSession};
+use super::{CaseNotFound, InstanceCard, Loading, ModulePicker, RequireSession, SettingOffers};
 use crate::catalog::catalog;
 use crate::state::use_app;
 use crate::store;
@@ -111,6 +111,7 @@ pub fn SettingComposer() -> impl IntoView {
                         </For>
                     </ul>
                     <ModulePicker computed=computed/>
+                    <SettingOffers computed=computed/>
                     <p class="saved" aria-live="polite">"Jede Änderung wird sofort auf diesem Gerät gespeichert."</p>
                 </section>
             </Show>

@@ -229,6 +229,8 @@ fn record_label(kv: &dyn Kv, m: &Mutation) -> String {
         RecordKind::Partner => "Kooperationspartner".to_owned(),
         RecordKind::Referral => of_case("Vermittlung"),
         RecordKind::Kinderschutz => of_case("§ 8a-Einschätzung"),
+        RecordKind::SozialraumOffer => "Angebot im Sozialraum".to_owned(),
+        RecordKind::SozialraumBudget => "Sozialraumbudget".to_owned(),
     }
 }
 

@@ -616,3 +616,70 @@ fn a_risk_assessment_is_concluded_only_when_complete_and_then_stays_as_it_is() {
     assert_eq!(edit_kinderschutz(&kv, id, late, NOW), Err(StoreError::Concluded));
     assert!(StoreError::Concluded.message_de().contains("abgeschlossen"));
 }
+
+#[test]
+fn sozialraum_offers_budgets_and_their_links_into_a_hilfesetting() {
+    use passgenau_domain::sozialraum::{Financing, OfferKind};
+    let kv = logged_in();
+    let c = new_case(&kv, 0x71, "AZ 71");
+    let id = "5a0c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d";
+    let n = std::cell::Cell::new(0);
+    let o = Offer::new(
+        id.into(),
+        "Gruppe Schulvermeidung",
+        OfferKind::Gruppe,
+        Financing::Zuschuss,
+        parse_iso_date("2026-09-01").unwrap(),
+        12,
+        || {
+            n.set(n.get() + 1);
+            format!("k{}", n.get())
+        },
+    );
+    add_offer(&kv, &o, NOW).unwrap();
+    assert!(matches!(add_offer(&kv, &o, NOW), Err(StoreError::Exists)));
+    assert_eq!(offers(&kv), vec![o.clone()]);
+    let queued = pending(&kv, 10);
+    assert_eq!(queued.last().unwrap().kind, RecordKind::SozialraumOffer);
+
+    // An expense and a judged criterion, each its own field; a refused value changes nothing.
+    let mut f = Map::new();
+    f.insert("x.e1".into(), json!({"id": "e1", "on": "2026-10-01", "fls_minutes": 90, "amount_cents": 0}));
+    f.insert("k.k1".into(), json!({"id": "k1", "name": "Bedarf vor Ort", "weight": 30, "score": 3}));
+    edit_offer(&kv, id, f, NOW).unwrap();
+    let bad = Map::from_iter([("duration_months".to_owned(), json!(0))]);
+    let e = edit_offer(&kv, id, bad, NOW).unwrap_err();
+    assert!(e.message_de().contains("Laufzeit"), "{}", e.message_de());
+    let stored = offer(&kv, id).unwrap();
+    assert_eq!((stored.duration_months, stored.expenses.len()), (12, 1));
+    assert_eq!(stored.criteria.iter().find(|k| k.id == "k1").unwrap().score, Some(3));
+
+    // Linked into the case's Hilfesetting, listed under the offer, and out again.
+    let link = OfferLink {
+        offer_id: id.into(),
+        title: o.title.clone(),
+        financing: o.financing,
+        since: parse_iso_date("2026-11-02").unwrap(),
+        theme: "Schulbesuch".into(),
+    };
+    link_offer(&kv, &c.id, &link, NOW).unwrap();
+    assert_eq!(hilfesetting(&kv, &c.id).offers, vec![link.clone()]);
+    assert_eq!(cases_in_offer(&kv, id).iter().map(|(c, _)| c.label.as_str()).collect::<Vec<_>>(), ["AZ 71"]);
+    unlink_offer(&kv, &c.id, id, NOW).unwrap();
+    assert!(hilfesetting(&kv, &c.id).offers.is_empty());
+    assert!(cases_in_offer(&kv, id).is_empty());
+
+    // A year's budget, entered, changed and (entered twice) deleted.
+    let b = Budget {
+        schema: 1,
+        id: "7c2e3f40-5162-4c7d-8e8f-9a0b1c2d3e4f".into(),
+        year: 2026,
+        amount_cents: 4_000_000,
+        note: String::new(),
+    };
+    add_budget(&kv, &b, NOW).unwrap();
+    edit_budget(&kv, &b.id, Map::from_iter([("amount_cents".to_owned(), json!(4_500_000))]), NOW).unwrap();
+    assert_eq!(budgets(&kv)[0].amount_cents, 4_500_000);
+    delete_budget(&kv, &b.id, NOW).unwrap();
+    assert!(budgets(&kv).is_empty());
+}
