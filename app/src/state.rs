@@ -24,6 +24,9 @@ pub struct AppCtx {
     pub lock: RwSignal<LockState>,
     /// Writing to the device storage failed (full); the changes are kept in memory meanwhile.
     pub storage_full: RwSignal<bool>,
+    /// The device is handed to a parent or a young person for the questionnaire: the header offers
+    /// no way out, and leaving the questionnaire locks the device ([`AppCtx::take_back`]).
+    pub handed_over: RwSignal<bool>,
 }
 
 /// The device lock as the views see it.
@@ -45,6 +48,7 @@ impl AppCtx {
             sync_error: RwSignal::new(None),
             session: RwSignal::new(None),
             writer: RwSignal::new(true),
+            handed_over: RwSignal::new(false),
             update_ready: RwSignal::new(false),
             lock: RwSignal::new(LockState::NoLock),
             storage_full: RwSignal::new(false),
@@ -77,6 +81,18 @@ impl AppCtx {
                 crate::vault::lock().await;
                 ctx.refresh_lock();
             });
+        }
+    }
+
+    /// Ends a hand-over: the app shows the lock screen at once (nothing of the next page is
+    /// rendered), then the store's key is dropped; the worker's PIN opens it again.
+    pub fn take_back(&self) {
+        if self.handed_over.get_untracked() {
+            self.handed_over.set(false);
+            if self.lock.get_untracked() == LockState::Unlocked {
+                self.lock.set(LockState::Locked);
+                self.lock_now();
+            }
         }
     }
 

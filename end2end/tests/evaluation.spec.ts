@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, serverKindsOfCase, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, serverKindsOfCase, unlock, desktopScreenshot } from './helpers';
 
 // Issue 7, points 2 and 6: the evaluation of seed 002 on a phone, offline: Fachcontrolling rated by
 // all participants (its report is the progress report, compared with the last round), the
@@ -69,6 +69,7 @@ test('evaluation: Fachcontrolling report, end, sustainability, questionnaires, p
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('fachcontrolling-360x640.png'), fullPage: true });
+  await desktopScreenshot(page, 'fachcontrolling');
 
   // Both rounds' ratings joined the goal's course.
   await page.goto(caseUrl.replace('/fall?', '/fall/ziele?'));
@@ -121,12 +122,22 @@ test('evaluation: Fachcontrolling report, end, sustainability, questionnaires, p
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('fragebogen-360x640.png'), fullPage: true });
+  // While the family holds the device, the header offers no way out (no logout, no lock button).
+  await expect(page.getByRole('button', { name: 'Abmelden' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Fertig' }).click();
   await expect(page.getByTestId('questionnaire-done')).toHaveText('Vielen Dank! Bitte geben Sie das Gerät jetzt zurück.');
+  // Taking the device back needs the worker's PIN.
   await page.getByRole('link', { name: 'Zurück zur Fachkraft-Ansicht' }).click();
+  await expect(page.getByRole('heading', { name: 'Passgenau ist gesperrt' })).toBeVisible();
+  await expect(page.locator('main')).not.toContainText(label);
+  await unlock(page);
+  await expect(page.getByRole('button', { name: 'Abmelden' })).toBeVisible();
   await page.getByRole('button', { name: 'Fragebogen für junge Menschen' }).click();
   await expect(page.getByRole('heading', { name: 'Deine Meinung zählt' })).toBeVisible();
   await page.getByTestId('question').filter({ hasText: 'Die Hilfe hat mir geholfen.' }).getByLabel('Stimmt eher nicht').check();
+  // Leaving by the browser's back button locks the device too.
+  await page.goBack();
+  await expect(page.getByRole('heading', { name: 'Passgenau ist gesperrt' })).toBeVisible();
 
   // Reload offline: everything is still there.
   await page.goto(caseUrl.replace('/fall?', '/fall/bewertung?'));
@@ -168,6 +179,7 @@ test('evaluation: Fachcontrolling report, end, sustainability, questionnaires, p
   await expectNoHorizontalScroll(tanja);
   await expectNoA11yViolations(tanja);
   await tanja.screenshot({ path: test.info().outputPath('traegerprofil-360x640.png'), fullPage: true });
+  await desktopScreenshot(tanja, 'traegerprofil');
   await lead.close();
 
   // A Fachkraft does not get the profile.

@@ -145,7 +145,7 @@ pub fn EvaluationPage() -> impl IntoView {
                             </Show>
                         </div>
                         <h2>"Nutzerfragebogen"</h2>
-                        <p class="hint">"Zum Ausfüllen auf diesem Gerät: Das Gerät an die Mutter, den Vater oder den jungen Menschen geben. Der Fragebogen zeigt keine Falldaten."</p>
+                        <p class="hint">"Zum Ausfüllen auf diesem Gerät: Das Gerät an die Mutter, den Vater oder den jungen Menschen geben. Der Fragebogen zeigt keine Falldaten; wer ihn verlässt, sieht die Sperre, die Sie mit Ihrer PIN öffnen."</p>
                         <Show when=move || !questionnaires.get().is_empty()
                             fallback=|| view! { <p>"Noch kein Fragebogen."</p> }>
                             <ul class="evaluation-list" data-testid="questionnaires">

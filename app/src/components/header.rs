@@ -61,7 +61,8 @@ pub fn Header() -> impl IntoView {
         <header class="app-header">
             <a class="brand" href="/">"Passgenau"</a>
             <StatusBar/>
-            <Show when=move || ctx.session.get().is_some()>
+            // Not while the device is handed to a family member for the questionnaire.
+            <Show when=move || ctx.session.get().is_some() && !ctx.handed_over.get()>
                 <div class="user">
                     <span>{move || ctx.session.get().map(|s| format!("{} · {}", s.display_name, s.team_name))}</span>
                     <Show when=move || ctx.session.get().is_some_and(|s| passgenau_domain::roles::may(&s.role, passgenau_domain::roles::Permission::ManageUsers))>

@@ -10,7 +10,8 @@ use crate::store;
 
 /// The user questionnaire (seed 002), filled in on the worker's device by a parent or the young
 /// person: plain language ("Sie" for parents, "du" for young people), big answers, each saved at
-/// once, no case data on the screen. `/fall/fragebogen?id=<case>&f=<questionnaire>`.
+/// once, no case data on the screen, and no way to the case file without the worker's PIN.
+/// `/fall/fragebogen?id=<case>&f=<questionnaire>`.
 #[component]
 pub fn QuestionnairePage() -> impl IntoView {
     let ctx = use_app();
@@ -37,6 +38,14 @@ pub fn QuestionnairePage() -> impl IntoView {
     };
     let back =
         move || format!("/fall/bewertung?id={}", case_id.get().map(|c| c.to_string()).unwrap_or_default());
+    // Handed over: no way out through the header; leaving this page, by link or by the browser's
+    // back button, locks the device until the worker enters her PIN.
+    Effect::new(move |_| {
+        if questionnaire.with(Option::is_some) {
+            ctx.handed_over.set(true);
+        }
+    });
+    on_cleanup(move || ctx.take_back());
 
     view! {
         <RequireSession/>
@@ -58,6 +67,7 @@ pub fn QuestionnairePage() -> impl IntoView {
                             "Vielen Dank! Bitte geben Sie das Gerät jetzt zurück."
                         }}</p>
                         <p><a href=back>"Zurück zur Fachkraft-Ansicht"</a></p>
+                        <p class="hint">"Das Gerät wird dabei gesperrt; die Fachkraft entsperrt es mit ihrer PIN."</p>
                     }>
                         {Question::ALL.into_iter().enumerate().map(|(i, q)| {
                             view! {
