@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, serverKindsOfCase, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, serverKindsOfCase, unlock, desktopScreenshot } from './helpers';
 
 // Issue 7, point 3 (seed 003), offline on a phone: the team's cooperation partners in the seed's
 // forms, a referral under consent and one without, the routing slip through its stages, and the
@@ -83,6 +83,7 @@ test('partners, referrals with Laufzettel under consent, and the § 8a flow', as
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('kooperation-360x640.png'), fullPage: true });
+  await desktopScreenshot(page, 'kooperation');
 
   // § 8a: the missing steps are listed with their paragraphs; conclusion only when all are there.
   await page.goto(caseUrl);
@@ -118,6 +119,7 @@ test('partners, referrals with Laufzettel under consent, and the § 8a flow', as
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('kinderschutz-360x640.png'), fullPage: true });
+  await desktopScreenshot(page, 'kinderschutz');
   await form.getByRole('button', { name: 'Einschätzung abschließen' }).click();
   await expect(page.getByTestId('kinderschutz-done')).toHaveText(
     'Einschätzung vom 24.11.2026: Kindeswohlgefährdung, abgeschlossen am 24.11.2026.',

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, Page } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 
 // WCAG 2.1 A and AA (BITV 2.0) as axe-core checks them. Violations are listed by rule and element,
 // so a failure says what to fix.
@@ -22,6 +22,16 @@ export async function expectNoHorizontalScroll(page: Page) {
     return { scroll: document.documentElement.scrollWidth, width, wide };
   });
   expect(scroll, `horizontal scroll on ${page.url()}: ${wide.join(', ')}`).toBeLessThanOrEqual(width);
+}
+
+// A full-page screenshot at desktop width (checked for horizontal scrolling there too), then back
+// to the phone. The screenshots at both widths are what a person looks at before calling a page done.
+export async function desktopScreenshot(page: Page, name: string) {
+  const phone = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expectNoHorizontalScroll(page);
+  await page.screenshot({ path: test.info().outputPath(`${name}-1280.png`), fullPage: true });
+  if (phone) await page.setViewportSize(phone);
 }
 
 // The device PIN the tests set after logging in (from it the key that encrypts the store is derived).

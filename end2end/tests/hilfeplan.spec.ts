@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import * as fs from 'node:fs';
-import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock, desktopScreenshot } from './helpers';
 
 // Issue 7, point 1: the Hilfeplan (§ 36) drafted from the case's data, edited, continued as a
 // numbered Fortschreibung with its changes shown, and saved as a PDF made in the browser, offline,
@@ -69,6 +69,7 @@ test('Hilfeplan: drafted from the case, edited, Fortschreibung with changes, PDF
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('hilfeplan-360x640.png') });
+  await desktopScreenshot(page, 'hilfeplan');
 
   // Reload offline: the typed text is there.
   await page.reload();

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
+import { createCase, desktopScreenshot, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
 
 // Issue 7, point 4 (seed 004), offline on a phone: case-independent offers of the Sozialraumteam
 // with the seed's three annexes (description, cost sheet, weighted criteria), expenses, a group
@@ -142,9 +142,7 @@ test('Sozialraum offers with cost sheet and criteria, a group offer in the Hilfe
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('sozialraum-360x640.png'), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: test.info().outputPath('sozialraum-1280.png'), fullPage: true });
-  await page.setViewportSize({ width: 360, height: 640 });
+  await desktopScreenshot(page, 'sozialraum');
 
   // The group offer in a case's Hilfesetting, and so in its Hilfeplan; the offer lists the case.
   const label = `SR-${run}`;

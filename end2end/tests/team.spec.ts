@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import * as fs from 'node:fs';
-import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock } from './helpers';
+import { createCase, expectNoA11yViolations, expectNoHorizontalScroll, login, unlock, desktopScreenshot } from './helpers';
 
 // Issue 7, point 5: the Teamleitung's team view from the team's data on her device, offline:
 // caseload, deadlines, Fachleistungsstunden planned against delivered, the reference week by form
@@ -59,6 +59,7 @@ test('team view: caseload, deadlines, FLS planned and delivered, reference week,
   await expectNoHorizontalScroll(page);
   await expectNoA11yViolations(page);
   await page.screenshot({ path: test.info().outputPath('team-360x640.png'), fullPage: true });
+  await desktopScreenshot(page, 'team');
 
   const downloading = page.waitForEvent('download');
   await fls.getByRole('link', { name: 'Als CSV herunterladen' }).click();
