@@ -791,6 +791,11 @@ pub fn edit_offer(kv: &dyn Kv, id: &str, fields: Map<String, Value>, now: &str) 
     edit(kv, RecordKind::SozialraumOffer, id, fields, now)
 }
 
+/// Deletes an offer entered by mistake (the page offers it only while nothing refers to it).
+pub fn delete_offer(kv: &dyn Kv, id: &str, now: &str) -> Result<(), StoreError> {
+    delete_record(kv, RecordKind::SozialraumOffer, id, now)
+}
+
 /// The team's Sozialraumbudgets, by year.
 pub fn budgets(kv: &dyn Kv) -> Vec<Budget> {
     let mut v: Vec<Budget> =

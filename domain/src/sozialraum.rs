@@ -235,8 +235,9 @@ fn sorted_criteria(mut v: Vec<Criterion>) -> Vec<Criterion> {
     v
 }
 
-/// Something spent on the offer: Fachleistungsstunden delivered (valued at the offer's rate) and/or
-/// an amount paid (material, volunteers' expenses).
+/// Something paid from the Sozialraumbudget for the offer: Fachleistungsstunden delivered (valued at
+/// the rate of the day) and/or an amount paid (material, volunteers' expenses). What own
+/// contributions or third-party funds pay is not an expense of the budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expense {
     pub id: String,
@@ -245,13 +246,19 @@ pub struct Expense {
     pub fls_minutes: i64,
     #[serde(default)]
     pub amount_cents: Cents,
+    /// The hourly rate when the hours were recorded, so a later rate does not re-price them; the
+    /// offer's rate when absent.
+    #[serde(default)]
+    pub rate_cents: Option<Cents>,
     #[serde(default)]
     pub note: String,
 }
 
 impl Expense {
-    pub fn cost_cents(&self, rate_cents: Cents) -> Result<Cents, MoneyError> {
-        crate::money::checked_sum([fls_cost(self.fls_minutes, rate_cents)?, self.amount_cents])
+    /// Hours at the recorded rate (else `offer_rate_cents`) plus the amount paid.
+    pub fn cost_cents(&self, offer_rate_cents: Cents) -> Result<Cents, MoneyError> {
+        let rate = self.rate_cents.unwrap_or(offer_rate_cents);
+        crate::money::checked_sum([fls_cost(self.fls_minutes, rate)?, self.amount_cents])
     }
 }
 
@@ -280,9 +287,10 @@ pub struct Offer {
     /// Anlage 2.
     #[serde(flatten)]
     pub cost: CostSheet,
-    /// Ended early or finished; no longer offered for new links.
+    /// The last day the offer ran when it was ended (early or as planned): no longer offered for new
+    /// links, and the months after it are not planned from the budget.
     #[serde(default)]
-    pub ended: bool,
+    pub ended_on: Option<Date>,
     /// Anlage 3 (fields `k.<id>`), by name.
     #[serde(skip)]
     pub criteria: Vec<Criterion>,
@@ -404,7 +412,7 @@ impl Offer {
             duration_months,
             evaluation: String::new(),
             cost: CostSheet::default(),
-            ended: false,
+            ended_on: None,
             criteria: sorted_criteria(default_criteria(new_id)),
             expenses: Vec::new(),
         }
@@ -439,7 +447,9 @@ impl Offer {
             }
         }
         for x in &self.expenses {
-            if !(0..=MAX_AMOUNT_CENTS).contains(&x.amount_cents) {
+            if !(0..=MAX_AMOUNT_CENTS).contains(&x.amount_cents)
+                || x.rate_cents.is_some_and(|r| !(0..=MAX_AMOUNT_CENTS).contains(&r))
+            {
                 return Err(OfferError::Amount);
             }
             if !(0..=MAX_MINUTES).contains(&x.fls_minutes) {
@@ -493,9 +503,11 @@ impl Offer {
         crate::setting::add_months(self.start, self.duration_months)
     }
 
-    /// Whether the offer runs (as planned) on `day` and is not ended.
+    /// Whether the offer runs (as planned) on `day` and has not ended before it.
     pub fn runs_on(&self, day: Date) -> bool {
-        !self.ended && day >= self.start && self.end_exclusive().is_none_or(|e| day < e)
+        day >= self.start
+            && self.end_exclusive().is_none_or(|e| day < e)
+            && self.ended_on.is_none_or(|e| day <= e)
     }
 
     /// The share of the budget planned for each month of the running time, with the month's year:
@@ -506,9 +518,11 @@ impl Offer {
         let n = i64::from(self.duration_months.max(1));
         let (base, rest) = (total / n, total % n);
         Ok((0..n)
-            .map(|i| {
+            .filter_map(|i| {
                 let month_start = crate::setting::add_months(self.start, i as u32).unwrap_or(self.start);
-                (month_start.year(), base + i64::from(i < rest))
+                // An offer ended early plans only the months it ran in.
+                let ran = self.ended_on.is_none_or(|e| month_start <= e);
+                ran.then_some((month_start.year(), base + i64::from(i < rest)))
             })
             .collect())
     }
@@ -518,11 +532,11 @@ impl Offer {
         Ok(self.monthly_plan()?.into_iter().filter(|(y, _)| *y == year).map(|(_, c)| c).sum())
     }
 
-    /// Months of the planned running time in `year`.
+    /// Months of the planned running time in `year` (up to its end when it ended early).
     pub fn months_in_year(&self, year: i32) -> usize {
         (0..self.duration_months)
             .filter_map(|i| crate::setting::add_months(self.start, i))
-            .filter(|d| d.year() == year)
+            .filter(|d| d.year() == year && self.ended_on.is_none_or(|e| *d <= e))
             .count()
     }
 
@@ -784,7 +798,7 @@ pub fn budget_overview(
             }
         }
         more => findings.push(format!(
-            "Für {year} sind {} Beträge erfasst ({}), wohl auf zwei Geräten. Bitte den falschen löschen.",
+            "Für {year} sind {} Beträge erfasst ({}), wohl auf mehreren Geräten. Bitte die falschen löschen.",
             more.len(),
             more.iter().map(|b| format_eur_de(b.amount_cents)).collect::<Vec<_>>().join(", ")
         )),

@@ -126,8 +126,17 @@ test('Sozialraum offers with cost sheet and criteria, a group offer in the Hilfe
   await page.getByLabel('Sachkosten (€)').press('Tab');
   await expect(page.getByTestId('cost-sheet').getByRole('row', { name: 'Aus dem Sozialraumbudget' })).toContainText(euro('12.000,00 €'));
 
-  // The budget view: the café's six months spread over two years (three in this one).
+  // An offer entered by mistake is deleted while nothing refers to it.
   await page.getByRole('link', { name: '← Angebote und Budget' }).click();
+  await page.getByLabel('Titel').fill(`Versehen ${run}`);
+  await page.getByLabel('Geplanter Beginn').fill(`${year}-02-01`);
+  await page.getByRole('button', { name: 'Angebot anlegen' }).click();
+  await expect(page.getByRole('heading', { name: `Versehen ${run}`, level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Angebot löschen' }).click();
+  await expect(page.getByRole('heading', { name: 'Sozialraum: Angebote und Budget' })).toBeVisible();
+  await expect(page.getByRole('link', { name: `Versehen ${run}` })).toHaveCount(0);
+
+  // The budget view: the café's six months spread over two years (three in this one).
   await page.getByLabel('Jahr').fill(String(year));
   await page.getByLabel('Jahr').press('Tab');
   await expect(page.getByTestId('sr-planned')).toHaveText(euro('13.481,01 €'));
@@ -200,7 +209,7 @@ test('Sozialraum offers with cost sheet and criteria, a group offer in the Hilfe
   await annaPage.getByLabel('Jahr').fill(String(year));
   await annaPage.getByLabel('Jahr').press('Tab');
   await expect(annaPage.getByTestId('sr-budget-amount')).toHaveText(euro('10.000,00 €'));
-  await expect(annaPage.getByText('Das Sozialraumbudget setzen das Jugendamt (ASD) oder die Teamleitung.')).toBeVisible();
+  await expect(annaPage.getByText('Das Sozialraumbudget setzt das Jugendamt (ASD) oder die Teamleitung.')).toBeVisible();
   await expect(annaPage.getByLabel(`Sozialraumbudget ${year} (€)`)).toHaveCount(0);
   await expect(annaPage.getByRole('link', { name: cafe })).toBeVisible();
   await anna.close();

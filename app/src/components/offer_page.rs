@@ -61,10 +61,34 @@ pub fn OfferPage() -> impl IntoView {
     };
     let text = move |f: fn(&Offer) -> String| move || offer.get().map(|o| f(&o)).unwrap_or_default();
     let amount = move |f: fn(&Offer) -> Cents| move || offer.get().map(|o| plain(f(&o))).unwrap_or_default();
+    // Ending records the day (the months after it are no longer planned); taking it up again clears it.
     let toggle_ended = move |_| {
         if let Some(o) = offer.get_untracked() {
-            save1("ended", json!(!o.ended));
+            let day = if o.ended_on.is_some() { Value::Null } else { json!(crate::util::today_iso()) };
+            save1("ended_on", day);
         }
+    };
+    let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
+    // Only an offer nothing refers to yet: no expense, no case on this device.
+    let deletable =
+        move || offer.get().is_some_and(|o| o.expenses.is_empty()) && cases.with(|c| c.is_empty());
+    let delete = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(kv) = crate::kv::device() else { return };
+            match store::delete_offer(&kv, &id.get_untracked(), &crate::util::now_iso()) {
+                Ok(()) => {
+                    ctx.touch();
+                    navigate.with_value(|n| n("/sozialraum", Default::default()));
+                }
+                Err(e) => {
+                    use passgenau_domain::UserMessage;
+                    error.set(Some(e.message_de()));
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = navigate;
     };
 
     view! {
@@ -78,7 +102,7 @@ pub fn OfferPage() -> impl IntoView {
                 <section class="offer">
                     <p><a href="/sozialraum">"← Angebote und Budget"</a></p>
                     <h1>{text(|o| o.title.clone())}</h1>
-                    <p class="subtitle">{move || offer.get().map(|o| format!("{} · {}{}", o.kind.label_de(), o.financing.label_de(), if o.ended { " · beendet" } else { "" }))}</p>
+                    <p class="subtitle">{move || offer.get().map(|o| format!("{} · {}{}", o.kind.label_de(), o.financing.label_de(), o.ended_on.map(|d| format!(" · beendet am {}", format_date_de(d))).unwrap_or_default()))}</p>
                     {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                     <p class="saved" aria-live="polite">"Jede Eingabe wird sofort auf diesem Gerät gespeichert."</p>
                     {move || {
@@ -184,8 +208,12 @@ pub fn OfferPage() -> impl IntoView {
                         </ul>
                     </Show>
                     <p><button type="button" on:click=toggle_ended>
-                        {move || if offer.get().is_some_and(|o| o.ended) { "Angebot wieder aufnehmen" } else { "Angebot beenden" }}
+                        {move || if offer.get().is_some_and(|o| o.ended_on.is_some()) { "Angebot wieder aufnehmen" } else { "Angebot beenden" }}
                     </button></p>
+                    <Show when=deletable>
+                        <p><button type="button" on:click=delete>"Angebot löschen"</button></p>
+                        <p class="hint">"Nur solange nichts ausgegeben ist und kein Fall teilnimmt, z. B. ein doppelt angelegtes Angebot."</p>
+                    </Show>
                 </section>
             </Show>
         </Show>
@@ -331,11 +359,13 @@ fn Expenses(
             error.set(Some("Bitte erbrachte Stunden oder einen Betrag angeben.".into()));
             return;
         }
+        let rate = offer.get_untracked().map(|o| o.cost.fls_rate_cents).unwrap_or(0);
         let x = Expense {
             id: crate::util::new_uuid().unwrap_or_default(),
             on: day,
             fls_minutes: minutes,
             amount_cents: cents,
+            rate_cents: (minutes > 0).then_some(rate),
             note: note.get_untracked().trim().to_owned(),
         };
         if let Ok(v) = serde_json::to_value(&x) {
@@ -350,6 +380,7 @@ fn Expenses(
     view! {
         <section class="expenses" aria-labelledby="ausgaben-titel" data-testid="expenses">
             <h2 id="ausgaben-titel">"Durchführung und Ausgaben"</h2>
+            <p class="hint">"Erfasst wird, was das Sozialraumbudget bezahlt; Eigenleistungen und Drittmittel gehören nicht hierher. Stunden gelten zum Stundensatz des Tages."</p>
             <p data-testid="expenses-summary">{move || offer.get().map(|o| {
                 let planned = o.cost.from_budget_cents().unwrap_or(0).max(0);
                 let spent = o.spent_cents(None).unwrap_or(0);

@@ -20,7 +20,9 @@ pub fn SettingOffers(computed: Memo<Option<Computed>>) -> impl IntoView {
         store::offers(kv)
             .into_iter()
             .filter(|o| {
-                o.kind == OfferKind::Gruppe && !o.ended && o.end_exclusive().is_none_or(|e| today < e)
+                o.kind == OfferKind::Gruppe
+                    && o.ended_on.is_none_or(|e| today <= e)
+                    && o.end_exclusive().is_none_or(|e| today < e)
             })
             .collect::<Vec<_>>()
     });
@@ -51,8 +53,11 @@ pub fn SettingOffers(computed: Memo<Option<Computed>>) -> impl IntoView {
         }
         if let Ok(v) = serde_json::to_value(&link) {
             actions.change(Map::from_iter([(link_field(&link.offer_id), v)]));
-            chosen.set(String::new());
-            theme.set(String::new());
+            // Refused: what was chosen and typed stays.
+            if actions.error.get_untracked().is_none() {
+                chosen.set(String::new());
+                theme.set(String::new());
+            }
         }
     };
     view! {

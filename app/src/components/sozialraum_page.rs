@@ -110,7 +110,11 @@ pub fn SozialraumPage() -> impl IntoView {
                             <h2>{format!("Sozialraumbudget {y}")}</h2>
                             <dl class="figures">
                                 <dt>"Budget"</dt>
-                                <dd data-testid="sr-budget-amount">{budget.map(format_eur_de).unwrap_or_else(|| "nicht erfasst".into())}</dd>
+                                <dd data-testid="sr-budget-amount">{match (budget, o.budgets.len()) {
+                                    (Some(b), _) => format_eur_de(b),
+                                    (None, 0) => "nicht erfasst".into(),
+                                    (None, n) => format!("{n} Beträge erfasst"),
+                                }}</dd>
                                 <dt>"Geplant (Angebote)"</dt>
                                 <dd data-testid="sr-planned">{format_eur_de(o.planned_cents)}</dd>
                                 <dt>"Ausgegeben"</dt>
@@ -137,7 +141,7 @@ pub fn SozialraumPage() -> impl IntoView {
                                 </ul>
                             })}
                             <Show when=may_set_budget
-                                fallback=|| view! { <p class="hint">"Das Sozialraumbudget setzen das Jugendamt (ASD) oder die Teamleitung."</p> }>
+                                fallback=|| view! { <p class="hint">"Das Sozialraumbudget setzt das Jugendamt (ASD) oder die Teamleitung."</p> }>
                                 <label for="sr-budget">{format!("Sozialraumbudget {y} (€)")}</label>
                                 <input id="sr-budget" inputmode="decimal"
                                     prop:value=budget.map(|b| format_eur_de(b).trim_end_matches('€').trim_end().to_owned()).unwrap_or_default()
@@ -178,7 +182,7 @@ fn OfferItem(offer: Offer) -> impl IntoView {
     view! {
         <li data-testid="sr-offer">
             <p><a href=format!("/sozialraum/angebot?id={}", offer.id)><strong>{offer.title.clone()}</strong></a>
-                {if offer.ended { " · beendet" } else { "" }}</p>
+                {offer.ended_on.map(|d| format!(" · beendet am {}", format_date_de(d)))}</p>
             <p class="meta">{format!("{} · {} · {period}", offer.kind.label_de(), offer.financing.label_de())}</p>
             {score.map(|s| view! { <p>{format!("Kriterien: {s}")}</p> })}
             {(open > 0).then(|| view! { <p class="hint">{format!("{open} offene Hinweise")}</p> })}

@@ -668,6 +668,11 @@ fn sozialraum_offers_budgets_and_their_links_into_a_hilfesetting() {
     unlink_offer(&kv, &c.id, id, NOW).unwrap();
     assert!(hilfesetting(&kv, &c.id).offers.is_empty());
     assert!(cases_in_offer(&kv, id).is_empty());
+    // An offer entered twice by mistake is deleted.
+    let twin = Offer { id: "6b1d2e3f-4051-4b6c-9d7e-8f9a0b1c2d3e".into(), ..o.clone() };
+    add_offer(&kv, &twin, NOW).unwrap();
+    delete_offer(&kv, &twin.id, NOW).unwrap();
+    assert_eq!(offers(&kv).len(), 1);
 
     // A year's budget, entered, changed and (entered twice) deleted.
     let b = Budget {

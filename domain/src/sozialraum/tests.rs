@@ -82,8 +82,15 @@ fn the_plan_spreads_over_the_months_and_years_without_losing_a_cent() {
     assert!(o.runs_on(date!(2027 - 03 - 31)));
     assert!(!o.runs_on(date!(2027 - 04 - 01)));
     assert!(!o.runs_on(date!(2026 - 09 - 30)));
-    o.ended = true;
-    assert!(!o.runs_on(date!(2026 - 11 - 01)));
+    // Ended early on 15 November: not running after it, and only October and November are planned.
+    o.ended_on = Some(date!(2026 - 11 - 15));
+    assert!(o.runs_on(date!(2026 - 11 - 15)));
+    assert!(!o.runs_on(date!(2026 - 11 - 16)));
+    assert_eq!(o.months_in_year(2026), 2);
+    assert_eq!(o.months_in_year(2027), 0);
+    assert_eq!(o.planned_in_year(2026), Ok(16_667 * 2));
+    assert_eq!(o.planned_in_year(2027), Ok(0));
+    o.ended_on = None;
     // More own funds than cost: nothing is planned from the budget.
     o.cost.eigenleistung_cents = 200_000;
     assert_eq!(o.planned_in_year(2026), Ok(0));
@@ -98,6 +105,7 @@ fn spending_counts_hours_at_the_offers_rate_plus_amounts_per_year() {
             on: date!(2026 - 11 - 05),
             fls_minutes: 90,
             amount_cents: 0,
+            rate_cents: None,
             note: String::new(),
         },
         Expense {
@@ -105,6 +113,7 @@ fn spending_counts_hours_at_the_offers_rate_plus_amounts_per_year() {
             on: date!(2026 - 12 - 10),
             fls_minutes: 0,
             amount_cents: 4_550,
+            rate_cents: None,
             note: "Material".into(),
         },
         Expense {
@@ -112,6 +121,7 @@ fn spending_counts_hours_at_the_offers_rate_plus_amounts_per_year() {
             on: date!(2027 - 01 - 14),
             fls_minutes: 120,
             amount_cents: 0,
+            rate_cents: None,
             note: String::new(),
         },
     ];
@@ -119,6 +129,11 @@ fn spending_counts_hours_at_the_offers_rate_plus_amounts_per_year() {
     assert_eq!(o.spent_cents(Some(2027)), Ok(13_960));
     assert_eq!(o.spent_cents(None), Ok(10_470 + 4_550 + 13_960));
     assert_eq!(o.delivered_minutes(), 210);
+    // A later rate does not re-price hours recorded with their rate.
+    o.expenses[0].rate_cents = Some(6_980);
+    o.cost.fls_rate_cents = 7_500;
+    assert_eq!(o.spent_cents(Some(2026)), Ok(10_470 + 4_550));
+    assert_eq!(o.spent_cents(Some(2027)), Ok(15_000), "no rate recorded: the offer's");
 }
 
 #[test]
@@ -162,6 +177,7 @@ fn findings_name_the_missing_annex_parts_in_german() {
         on: date!(2026 - 11 - 01),
         fls_minutes: 0,
         amount_cents: 500_000,
+        rate_cents: None,
         note: String::new(),
     });
     assert!(o.findings_de()[0].starts_with("Ausgegeben ist mehr als geplant"));
@@ -198,6 +214,7 @@ fn the_record_keeps_each_criterion_and_expense_in_its_own_field_and_merges() {
         on: date!(2026 - 10 - 08),
         fls_minutes: 120,
         amount_cents: 0,
+        rate_cents: None,
         note: String::new(),
     });
     let rec = o.to_record();
@@ -276,6 +293,7 @@ fn the_budget_view_sets_planned_against_spent_per_offer_and_in_total() {
         on: date!(2026 - 11 - 05),
         fls_minutes: 180,
         amount_cents: 2_000,
+        rate_cents: None,
         note: String::new(),
     });
     let mut gruppe = Offer::new(
@@ -331,6 +349,7 @@ fn the_budget_view_sets_planned_against_spent_per_offer_and_in_total() {
         on: date!(2026 - 06 - 01),
         fls_minutes: 0,
         amount_cents: 1_300_000,
+        rate_cents: None,
         note: String::new(),
     });
     let over = budget_overview(&[spendthrift], &[budget(BUDGET_ID, 2026, 20_000)], 2026).unwrap();
