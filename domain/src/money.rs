@@ -126,6 +126,12 @@ pub fn checked_sum<I: IntoIterator<Item = Cents>>(items: I) -> Result<Cents, Mon
 
 /// Formats cents the German way: `1.243,95 €` (with a no-break space before the euro sign).
 pub fn format_eur_de(cents: Cents) -> String {
+    format!("{}\u{a0}€", format_amount_de(cents))
+}
+
+/// The amount without the euro sign, as it is shown in a field to type over: `1.243,95`.
+/// [`parse_eur_de`] reads it back.
+pub fn format_amount_de(cents: Cents) -> String {
     let neg = cents < 0;
     let abs = cents.unsigned_abs();
     let euros = (abs / 100).to_string();
@@ -136,7 +142,7 @@ pub fn format_eur_de(cents: Cents) -> String {
         }
         grouped.push(ch);
     }
-    format!("{}{},{:02}\u{a0}€", if neg { "−" } else { "" }, grouped, abs % 100)
+    format!("{}{},{:02}", if neg { "−" } else { "" }, grouped, abs % 100)
 }
 
 /// Parses a non-negative euro amount as people type it: `93,40`, `1.243,95 €`, `1243.95`, `70`.
@@ -238,6 +244,10 @@ mod tests {
         assert_eq!(format_eur_de(9_340), "93,40\u{a0}€");
         assert_eq!(format_eur_de(5), "0,05\u{a0}€");
         assert_eq!(format_eur_de(-123_456_789), "−1.234.567,89\u{a0}€");
+        assert_eq!(format_amount_de(124_395), "1.243,95");
+        for c in [0, 5, 9_340, 124_395, 1_000_000_000] {
+            assert_eq!(parse_eur_de(&format_amount_de(c)), Ok(c), "a field's amount reads back");
+        }
         assert_eq!(parse_eur_de("93,40"), Ok(9_340));
         assert_eq!(parse_eur_de("1.243,95 €"), Ok(124_395));
         assert_eq!(parse_eur_de("1243.95"), Ok(124_395));

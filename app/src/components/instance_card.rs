@@ -62,9 +62,7 @@ fn amount_text(i: &Intensity) -> String {
         Intensity::HoursPerWeek { minutes } | Intensity::HoursPerMonth { minutes } => hours_text(minutes),
         Intensity::DaysPerWeek { days } | Intensity::DaysPerMonth { days } => days.to_string(),
         Intensity::PerMonth { units } => units.to_string(),
-        Intensity::Budget { total_cents } => {
-            format_eur_de(total_cents).trim_end_matches('€').trim_end().to_owned()
-        }
+        Intensity::Budget { total_cents } => passgenau_domain::money::format_amount_de(total_cents),
         Intensity::EveryDay | Intensity::EveryWeek | Intensity::NoCost => String::new(),
     }
 }
@@ -266,7 +264,7 @@ pub fn InstanceCard(instance_id: String, computed: Memo<Option<Computed>>) -> im
                             <div>
                                 <label for=fid("satz")>"Satz (€)"</label>
                                 <input id=fid("satz") inputmode="decimal"
-                                    prop:value=move || inst.get().and_then(|i| i.rate).map(|r| format_eur_de(r.amount_cents).trim_end_matches('€').trim_end().to_owned()).unwrap_or_default()
+                                    prop:value=move || inst.get().and_then(|i| i.rate).map(|r| passgenau_domain::money::format_amount_de(r.amount_cents)).unwrap_or_default()
                                     on:change=move |ev| match parse_eur_de(&event_target_value(&ev)) {
                                         Ok(c) => {
                                             let today = today_or(inst.get_untracked().map(|i| i.start).unwrap_or(time::Date::MIN));

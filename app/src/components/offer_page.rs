@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use passgenau_domain::case::format_date_de;
-use passgenau_domain::money::{format_eur_de, parse_eur_de, Cents};
+use passgenau_domain::money::{format_amount_de, format_eur_de, parse_eur_de, Cents};
 use passgenau_domain::setting::parse_hours_de;
 use passgenau_domain::sozialraum::{
     criterion_field, expense_field, Criterion, Expense, Financing, Offer, OfferKind, MAX_SCORE,
@@ -12,11 +12,6 @@ use serde_json::{json, Map, Value};
 use super::{Loading, RequireSession};
 use crate::state::use_app;
 use crate::store;
-
-/// An amount as it is typed back in (`1.200,00`, without the euro sign).
-fn plain(c: Cents) -> String {
-    format_eur_de(c).trim_end_matches('€').trim_end().to_owned()
-}
 
 /// One offer of the Sozialraumteam with the seed's three annexes: Maßnahmebeschreibung,
 /// Kalkulationsbogen and weighted criteria; what was spent on it, and (for a group offer) the cases
@@ -60,7 +55,9 @@ pub fn OfferPage() -> impl IntoView {
         }
     };
     let text = move |f: fn(&Offer) -> String| move || offer.get().map(|o| f(&o)).unwrap_or_default();
-    let amount = move |f: fn(&Offer) -> Cents| move || offer.get().map(|o| plain(f(&o))).unwrap_or_default();
+    let amount = move |f: fn(&Offer) -> Cents| {
+        move || offer.get().map(|o| format_amount_de(f(&o))).unwrap_or_default()
+    };
     // Ending records the day (the months after it are no longer planned); taking it up again clears it.
     let toggle_ended = move |_| {
         if let Some(o) = offer.get_untracked() {

@@ -147,7 +147,7 @@ fn SettingOverview(computed: Computed) -> impl IntoView {
     let budget_amount = match hs.case_budget {
         Some(passgenau_domain::setting::CaseBudget::Fallbudget { total_cents: c })
         | Some(passgenau_domain::setting::CaseBudget::MonatlicheFallpauschale { cents_per_month: c }) => {
-            format_eur_de(c).trim_end_matches('€').trim_end().to_owned()
+            passgenau_domain::money::format_amount_de(c)
         }
         None => String::new(),
     };

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use passgenau_domain::case::{format_date_de, parse_iso_date};
-use passgenau_domain::money::{format_eur_de, parse_eur_de};
+use passgenau_domain::money::{format_amount_de, format_eur_de, parse_eur_de};
 use passgenau_domain::roles::{may, Permission};
 use passgenau_domain::sozialraum::{
     budget_overview, Budget, Financing, Offer, OfferKind, BUDGET_SCHEMA_VERSION,
@@ -144,7 +144,7 @@ pub fn SozialraumPage() -> impl IntoView {
                                 fallback=|| view! { <p class="hint">"Das Sozialraumbudget setzt das Jugendamt (ASD) oder die Teamleitung."</p> }>
                                 <label for="sr-budget">{format!("Sozialraumbudget {y} (€)")}</label>
                                 <input id="sr-budget" inputmode="decimal"
-                                    prop:value=budget.map(|b| format_eur_de(b).trim_end_matches('€').trim_end().to_owned()).unwrap_or_default()
+                                    prop:value=budget.map(format_amount_de).unwrap_or_default()
                                     on:change=move |ev| set_budget(event_target_value(&ev))/>
                             </Show>
                             {(!o.findings.is_empty()).then(|| view! {
