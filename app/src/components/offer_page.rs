@@ -65,6 +65,9 @@ pub fn OfferPage() -> impl IntoView {
             save1("ended_on", day);
         }
     };
+    // Only in the browser: a thread-local value must not exist in server rendering, where the
+    // render's owner is cleaned up on whichever thread the task ends on.
+    #[cfg(feature = "hydrate")]
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
     // Only an offer nothing refers to yet: no expense, no case on this device.
     let deletable =
@@ -84,8 +87,6 @@ pub fn OfferPage() -> impl IntoView {
                 }
             }
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = navigate;
     };
 
     view! {
