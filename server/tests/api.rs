@@ -426,6 +426,24 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
     let module = reqwest::get(app.url("/pkg/passgenau.abc.js")).await.unwrap();
     assert_eq!(module.status(), 200);
     assert!(module.headers().get("cache-control").is_none());
+    // The release build writes each asset compressed beside it (brotli at quality 11, gzip); those
+    // bytes go out as they are instead of an on-the-fly compression at quality 4.
+    std::fs::write(pkg.join("passgenau.abc.wasm"), b"\0asm raw").unwrap();
+    std::fs::write(pkg.join("passgenau.abc.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("passgenau.abc.wasm.gz"), b"gzip bytes").unwrap();
+    let c = reqwest::Client::new();
+    for (accept, encoding, body) in [
+        ("br, gzip", Some("br"), &b"brotli bytes"[..]),
+        ("gzip", Some("gzip"), &b"gzip bytes"[..]),
+        ("identity", None, &b"\0asm raw"[..]),
+    ] {
+        let res = c.get(app.url("/pkg/passgenau.abc.wasm")).header("accept-encoding", accept).send().await;
+        let res = res.unwrap();
+        assert_eq!(res.status(), 200, "{accept}");
+        assert_eq!(res.headers()["content-type"], "application/wasm", "{accept}");
+        assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accept}");
+        assert_eq!(&res.bytes().await.unwrap()[..], body, "{accept}");
+    }
 });
 
 fn with_base(mut m: Value, base: u64) -> Value {
