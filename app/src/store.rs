@@ -196,9 +196,17 @@ impl UserMessage for StoreError {
                  Diese Person muss sich zuerst anmelden und synchronisieren."
             ),
             StoreError::TeamChangedPending(n) => format!(
-                "Sie sind jetzt einem anderen Team zugeordnet. Auf diesem Gerät liegen noch {n} nicht \
-                 übertragene Änderungen des bisherigen Teams: bitte entsperren und unter „Nicht übertragen“ \
-                 als verschlüsselte Datei sichern, dann erneut anmelden."
+                "Sie sind jetzt einem anderen Team zugeordnet. Auf diesem Gerät {} des bisherigen Teams. \
+                 Solange nicht alles übertragen ist, bleibt alles hier, und dieses Gerät nimmt keine \
+                 Anmeldung im neuen Team an. Bitte die Administration bitten, Sie vorübergehend wieder dem \
+                 bisherigen Team zuzuordnen: dann hier anmelden und synchronisieren, abmelden, und die \
+                 Administration ordnet Sie wieder dem neuen Team zu. Zur Sicherheit lässt sich unter \
+                 „Nicht übertragen“ alles als verschlüsselte Datei sichern.",
+                if *n == 1 {
+                    "liegt noch eine nicht übertragene Änderung".to_owned()
+                } else {
+                    format!("liegen noch {n} nicht übertragene Änderungen")
+                }
             ),
             StoreError::PendingChanges(n) => format!(
                 "Es gibt noch {n} nicht übertragene Änderungen. Bitte zuerst synchronisieren oder \

@@ -53,10 +53,12 @@ impl SyncError {
                     .into()
             }
             SyncError::TeamChanged => {
-                "Sie sind jetzt einem anderen Team zugeordnet. Die Daten des bisherigen Teams werden nicht \
-                 mehr abgeglichen. Nicht übertragene Änderungen bitte unter „Nicht übertragen“ als \
-                 verschlüsselte Datei sichern und der Teamleitung des bisherigen Teams zum Wiederherstellen \
-                 geben und die Administration ansprechen."
+                "Sie sind jetzt einem anderen Team zugeordnet. Die Daten des bisherigen Teams auf diesem \
+                 Gerät werden nicht mehr abgeglichen; nicht übertragene Änderungen bleiben hier. Bitte die \
+                 Administration bitten, Sie vorübergehend wieder dem bisherigen Team zuzuordnen, dann \
+                 synchronisieren und abmelden. Zur Sicherheit können Sie die Änderungen unter „Nicht \
+                 übertragen“ als verschlüsselte Datei sichern; die Teamleitung des bisherigen Teams kann \
+                 sie dort wiederherstellen."
                     .into()
             }
             SyncError::Stalled => {
