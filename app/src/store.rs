@@ -198,10 +198,11 @@ impl UserMessage for StoreError {
             StoreError::TeamChangedPending(n) => format!(
                 "Sie sind jetzt einem anderen Team zugeordnet. Auf diesem Gerät {} des bisherigen Teams. \
                  Solange nicht alles übertragen ist, bleibt alles hier, und dieses Gerät nimmt keine \
-                 Anmeldung im neuen Team an. Bitte die Administration bitten, Sie vorübergehend wieder dem \
-                 bisherigen Team zuzuordnen: dann hier anmelden und synchronisieren, abmelden, und die \
-                 Administration ordnet Sie wieder dem neuen Team zu. Zur Sicherheit lässt sich unter \
-                 „Nicht übertragen“ alles als verschlüsselte Datei sichern.",
+                 Anmeldung im neuen Team an. Wenden Sie sich an die Administration: Sie ordnet Sie \
+                 vorübergehend wieder dem bisherigen Team zu. Melden Sie sich dann hier an, warten Sie, bis \
+                 alles übertragen ist, und melden Sie sich ab; danach ordnet die Administration Sie wieder \
+                 dem neuen Team zu. Zur Sicherheit lassen sich die nicht übertragenen Änderungen unter \
+                 „Nicht übertragen“ als verschlüsselte Datei sichern.",
                 if *n == 1 {
                     "liegt noch eine nicht übertragene Änderung".to_owned()
                 } else {

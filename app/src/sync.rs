@@ -54,11 +54,12 @@ impl SyncError {
             }
             SyncError::TeamChanged => {
                 "Sie sind jetzt einem anderen Team zugeordnet. Die Daten des bisherigen Teams auf diesem \
-                 Gerät werden nicht mehr abgeglichen; nicht übertragene Änderungen bleiben hier. Bitte die \
-                 Administration bitten, Sie vorübergehend wieder dem bisherigen Team zuzuordnen, dann \
-                 synchronisieren und abmelden. Zur Sicherheit können Sie die Änderungen unter „Nicht \
-                 übertragen“ als verschlüsselte Datei sichern; die Teamleitung des bisherigen Teams kann \
-                 sie dort wiederherstellen."
+                 Gerät werden nicht mehr abgeglichen; nicht übertragene Änderungen bleiben hier. Wenden Sie \
+                 sich an die Administration: Sie ordnet Sie vorübergehend wieder dem bisherigen Team zu. \
+                 Melden Sie sich dann erneut an, warten Sie, bis alles übertragen ist, und melden Sie sich \
+                 ab; danach ordnet die Administration Sie wieder dem neuen Team zu. Zur Sicherheit lassen \
+                 sich die nicht übertragenen Änderungen unter „Nicht übertragen“ als verschlüsselte Datei \
+                 sichern; die Teamleitung des bisherigen Teams kann sie dort wiederherstellen."
                     .into()
             }
             SyncError::Stalled => {

@@ -56,6 +56,8 @@ test('a new build is offered, replaces the cached shell on the user\'s go, and t
     // chooses when to switch. Until then the old build keeps serving the page.
     await stopServer(server);
     fs.appendFileSync(path.join(site, 'manifest.webmanifest'), '\n');
+    // A build writes the compressed twins with the file; the stale ones must not be sent for it.
+    for (const twin of ['.br', '.gz']) fs.rmSync(path.join(site, `manifest.webmanifest${twin}`), { force: true });
     server = await startServer(site, db);
     await page.reload();
     await expect(page.getByTestId('update-notice')).toBeVisible({ timeout: 20_000 });

@@ -128,16 +128,27 @@ async fn boot_script(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Headers of the site's files.
+///
 /// The chunk loader of the lazily loaded pages (`/pkg/__wasm_split.<hash>.js`, `cargo leptos build
 /// --split`) names the main module and the chunks of its build, but cargo-leptos hashes the loader's
 /// name before it writes those names in: the same name can stand for different builds. So it is
-/// revalidated on every use (cheap with its `Last-Modified`) instead of being cached by heuristics;
-/// under the service worker it comes from the worker's cache of its own build anyway.
-async fn revalidate_chunk_loader(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// never cached by heuristics (`no-cache`). leptos_axum's file handler passes only
+/// `Accept-Encoding` on, not `If-Modified-Since`, so each use fetches it again (about 7 KB brotli);
+/// under the service worker it comes from the worker's cache of its own build.
+///
+/// A precompressed file (`<file>.br`, `.gz` of the release build) goes out with its
+/// `Content-Encoding` but without `Vary`, which only the on-the-fly compression adds: a shared cache
+/// could then hand brotli bytes to a client that cannot read them.
+async fn site_file_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let loader = req.uri().path().starts_with("/pkg/__wasm_split.");
     let mut res = next.run(req).await;
+    let headers = res.headers_mut();
     if loader {
-        res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+        headers.insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+    }
+    if headers.contains_key(header::CONTENT_ENCODING) && !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, axum::http::HeaderValue::from_static("accept-encoding"));
     }
     res
 }
@@ -212,7 +223,7 @@ pub fn router(state: AppState) -> Router {
         .nest(API_PREFIX, api)
         .leptos_routes(&state, routes, move || app::shell(opts.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .layer(axum::middleware::from_fn(revalidate_chunk_loader))
+        .layer(axum::middleware::from_fn(site_file_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CompressionLayer::new());

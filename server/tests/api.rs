@@ -442,6 +442,9 @@ both!(pages_are_german_shells_with_security_headers, |app: TestApp| async move {
         assert_eq!(res.status(), 200, "{accept}");
         assert_eq!(res.headers()["content-type"], "application/wasm", "{accept}");
         assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accept}");
+        if encoding.is_some() {
+            assert_eq!(res.headers()["vary"], "accept-encoding", "{accept}: caches keep the encodings apart");
+        }
         assert_eq!(&res.bytes().await.unwrap()[..], body, "{accept}");
     }
 });
