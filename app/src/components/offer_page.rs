@@ -13,6 +13,15 @@ use super::{Loading, RequireSession};
 use crate::state::use_app;
 use crate::store;
 
+/// A number field that may stay empty: empty counts as 0, anything else must parse.
+fn zero_if_empty<T: Default, E>(text: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, E> {
+    if text.trim().is_empty() {
+        Ok(T::default())
+    } else {
+        parse(text)
+    }
+}
+
 /// One offer of the Sozialraumteam with the seed's three annexes: Maßnahmebeschreibung,
 /// Kalkulationsbogen and weighted criteria; what was spent on it, and (for a group offer) the cases
 /// on this device that take part. Every change is saved at once. `/sozialraum/angebot?id=<offer>`.
@@ -41,14 +50,14 @@ pub fn OfferPage() -> impl IntoView {
     };
     let save1 = move |field: &str, value: Value| save(Map::from_iter([(field.to_owned(), value)]));
     let set_amount = move |field: &'static str, text: String| {
-        let parsed = if text.trim().is_empty() { Ok(0) } else { parse_eur_de(&text) };
+        let parsed = zero_if_empty(&text, parse_eur_de);
         match parsed {
             Ok(c) => save1(field, json!(c)),
             Err(_) => error.set(Some("Bitte einen Betrag in Euro eingeben, z. B. 1.200,00.".into())),
         }
     };
     let set_hours = move |field: &'static str, text: String| {
-        let parsed = if text.trim().is_empty() { Ok(0) } else { parse_hours_de(&text) };
+        let parsed = zero_if_empty(&text, parse_hours_de);
         match parsed {
             Ok(m) => save1(field, json!(m)),
             Err(_) => error.set(Some("Bitte Stunden als Zahl eingeben, z. B. 40 oder 1,5.".into())),
@@ -343,13 +352,11 @@ fn Expenses(
             error.set(Some("Bitte das Datum der Ausgabe angeben.".into()));
             return;
         };
-        let h = hours.get_untracked();
-        let Ok(minutes) = (if h.trim().is_empty() { Ok(0) } else { parse_hours_de(&h) }) else {
+        let Ok(minutes) = zero_if_empty(&hours.get_untracked(), parse_hours_de) else {
             error.set(Some("Bitte Stunden als Zahl eingeben, z. B. 40 oder 1,5.".into()));
             return;
         };
-        let a = amount.get_untracked();
-        let Ok(cents) = (if a.trim().is_empty() { Ok(0) } else { parse_eur_de(&a) }) else {
+        let Ok(cents) = zero_if_empty(&amount.get_untracked(), parse_eur_de) else {
             error.set(Some("Bitte einen Betrag in Euro eingeben, z. B. 1.200,00.".into()));
             return;
         };

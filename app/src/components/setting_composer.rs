@@ -5,6 +5,7 @@ use passgenau_domain::catalog::{ModuleKind, Setting};
 use passgenau_domain::money::{format_eur_de, Conventions};
 use passgenau_domain::rules::{evaluate, Evaluation, RuleConfig};
 use passgenau_domain::setting::{setting_mix, Hilfesetting, ModuleInstance, SettingMix};
+use passgenau_domain::sozialraum::OfferLink;
 use serde_json::{Map, Value};
 
 use super::{CaseNotFound, InstanceCard, Loading, ModulePicker, RequireSession, SettingOffers};
@@ -29,12 +30,24 @@ pub struct SettingActions {
 
 impl SettingActions {
     pub fn change(&self, fields: Map<String, Value>) {
+        self.write(move |kv, id, now| store::change_hilfesetting(kv, id, fields, now));
+    }
+    /// Takes a group offer of the Sozialraum into the setting, through the store's check of the link.
+    pub fn link_offer(&self, link: OfferLink) {
+        self.write(move |kv, id, now| store::link_offer(kv, id, &link, now));
+    }
+    pub fn unlink_offer(&self, offer_id: String) {
+        self.write(move |kv, id, now| store::unlink_offer(kv, id, &offer_id, now));
+    }
+    /// One write of the case's setting: a refused one shows its German reason, a taken one clears
+    /// it and tells the views.
+    fn write(&self, f: impl FnOnce(&dyn crate::kv::Kv, &CaseId, &str) -> Result<(), store::StoreError>) {
         #[cfg(feature = "hydrate")]
         {
             use passgenau_domain::UserMessage;
             let Some(id) = self.case_id.get_untracked() else { return };
             let Some(kv) = crate::kv::device() else { return };
-            match store::change_hilfesetting(&kv, &id, fields, &crate::util::now_iso()) {
+            match f(&kv, &id, &crate::util::now_iso()) {
                 Ok(()) => {
                     self.error.set(None);
                     crate::state::use_app().touch();
@@ -43,7 +56,7 @@ impl SettingActions {
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (fields, self.case_id);
+        let _ = (f, self.case_id);
     }
     pub fn put(&self, inst: &ModuleInstance) {
         if let Ok(v) = serde_json::to_value(inst) {

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
-use passgenau_domain::sozialraum::{link_field, OfferKind, OfferLink};
-use serde_json::{Map, Value};
+use passgenau_domain::sozialraum::{OfferKind, OfferLink};
 
 use super::setting_composer::{today_or, Computed, SettingActions};
 use crate::state::use_app;
@@ -46,18 +45,11 @@ pub fn SettingOffers(computed: Memo<Option<Computed>>) -> impl IntoView {
             since: today.max(o.start),
             theme: theme.get_untracked().trim().to_owned(),
         };
-        use passgenau_domain::UserMessage;
-        if let Err(e) = link.validate() {
-            actions.error.set(Some(e.message_de()));
-            return;
-        }
-        if let Ok(v) = serde_json::to_value(&link) {
-            actions.change(Map::from_iter([(link_field(&link.offer_id), v)]));
-            // Refused: what was chosen and typed stays.
-            if actions.error.get_untracked().is_none() {
-                chosen.set(String::new());
-                theme.set(String::new());
-            }
+        actions.link_offer(link);
+        // Refused: what was chosen and typed stays.
+        if actions.error.get_untracked().is_none() {
+            chosen.set(String::new());
+            theme.set(String::new());
         }
     };
     view! {
@@ -71,7 +63,7 @@ pub fn SettingOffers(computed: Memo<Option<Computed>>) -> impl IntoView {
                         view! {
                             <li data-testid="linked-offer">
                                 <p>{l.line_de()}</p>
-                                <button type="button" on:click=move |_| actions.change(Map::from_iter([(link_field(&id), Value::Null)]))>
+                                <button type="button" on:click=move |_| actions.unlink_offer(id.clone())>
                                     "Aus dem Hilfesetting nehmen"
                                 </button>
                             </li>
