@@ -505,9 +505,17 @@ impl Offer {
 
     /// Whether the offer runs (as planned) on `day` and has not ended before it.
     pub fn runs_on(&self, day: Date) -> bool {
-        day >= self.start
-            && self.end_exclusive().is_none_or(|e| day < e)
-            && self.ended_on.is_none_or(|e| day <= e)
+        day >= self.start && self.not_over_on(day)
+    }
+
+    /// Whether the offer is not over on `day`: within its planned running time (or before it starts)
+    /// and not ended before that day. Such an offer can still be linked into a Hilfesetting.
+    pub fn not_over_on(&self, day: Date) -> bool {
+        self.end_exclusive().is_none_or(|e| day < e) && self.not_ended_before(day)
+    }
+
+    fn not_ended_before(&self, day: Date) -> bool {
+        self.ended_on.is_none_or(|e| day <= e)
     }
 
     /// The share of the budget planned for each month of the running time, with the month's year:
@@ -521,8 +529,7 @@ impl Offer {
             .filter_map(|i| {
                 let month_start = crate::setting::add_months(self.start, i as u32).unwrap_or(self.start);
                 // An offer ended early plans only the months it ran in.
-                let ran = self.ended_on.is_none_or(|e| month_start <= e);
-                ran.then_some((month_start.year(), base + i64::from(i < rest)))
+                self.not_ended_before(month_start).then_some((month_start.year(), base + i64::from(i < rest)))
             })
             .collect())
     }
@@ -536,7 +543,7 @@ impl Offer {
     pub fn months_in_year(&self, year: i32) -> usize {
         (0..self.duration_months)
             .filter_map(|i| crate::setting::add_months(self.start, i))
-            .filter(|d| d.year() == year && self.ended_on.is_none_or(|e| *d <= e))
+            .filter(|d| d.year() == year && self.not_ended_before(*d))
             .count()
     }
 

@@ -18,11 +18,7 @@ pub fn SettingOffers(computed: Memo<Option<Computed>>) -> impl IntoView {
     let available = ctx.from_device(Vec::new(), move |kv| {
         store::offers(kv)
             .into_iter()
-            .filter(|o| {
-                o.kind == OfferKind::Gruppe
-                    && o.ended_on.is_none_or(|e| today <= e)
-                    && o.end_exclusive().is_none_or(|e| today < e)
-            })
+            .filter(|o| o.kind == OfferKind::Gruppe && o.not_over_on(today))
             .collect::<Vec<_>>()
     });
     let choices = Memo::new(move |_| {
