@@ -39,6 +39,7 @@ impl MemKv {
 
 impl Kv for MemKv {
     fn get(&self, key: &str) -> Option<String> {
+        crate::topics::read(key, false);
         self.map.borrow().get(key).cloned()
     }
     fn set(&self, key: &str, value: &str) -> Result<(), KvError> {
@@ -50,12 +51,15 @@ impl Kv for MemKv {
             }
         }
         self.map.borrow_mut().insert(key.to_owned(), value.to_owned());
+        crate::topics::changed(key);
         Ok(())
     }
     fn remove(&self, key: &str) {
         self.map.borrow_mut().remove(key);
+        crate::topics::changed(key);
     }
     fn keys(&self, prefix: &str) -> Vec<String> {
+        crate::topics::read(prefix, true);
         self.map.borrow().keys().filter(|k| k.starts_with(prefix)).cloned().collect()
     }
 }
@@ -87,6 +91,7 @@ thread_local! {
 #[cfg(feature = "hydrate")]
 pub fn load_mirror(map: BTreeMap<String, String>) {
     MIRROR.with(|m| *m.borrow_mut() = Some(map));
+    crate::topics::changed_all();
 }
 
 /// Forgets the plaintext copy (when locking or erasing). A lock first moves refused writes into
@@ -95,6 +100,7 @@ pub fn load_mirror(map: BTreeMap<String, String>) {
 pub fn drop_mirror() {
     MIRROR.with(|m| m.borrow_mut().take());
     PENDING.with(|p| p.borrow_mut().clear());
+    crate::topics::changed_all();
 }
 
 /// Resolves when no flush is running (however long a full storage makes it take).
@@ -186,6 +192,7 @@ pub async fn restore_backlog(backlog: BTreeMap<String, Option<String>>) {
                 };
             }
         });
+        crate::topics::changed(&k);
         PENDING.with(|p| p.borrow_mut().insert(k, plain));
     }
     schedule_flush();
@@ -242,6 +249,7 @@ pub async fn apply_remote_change(key: Option<String>, new_value: Option<String>)
         None => None,
         Some(v) => crate::vault::open_one(&key, &v).await.ok(),
     };
+    crate::topics::changed(&key);
     MIRROR.with(|m| {
         if let Some(m) = m.borrow_mut().as_mut() {
             match plain {
@@ -354,6 +362,7 @@ pub fn unwritten() -> usize {
 #[cfg(feature = "hydrate")]
 impl Kv for BrowserKv {
     fn get(&self, key: &str) -> Option<String> {
+        crate::topics::read(key, false);
         MIRROR.with(|m| m.borrow().as_ref()?.get(key).cloned())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), KvError> {
@@ -366,6 +375,7 @@ impl Kv for BrowserKv {
             m.insert(key.to_owned(), value.to_owned());
             Ok::<_, KvError>(())
         })?;
+        crate::topics::changed(key);
         PENDING.with(|p| p.borrow_mut().insert(key.to_owned(), Some(value.to_owned())));
         schedule_flush();
         Ok(())
@@ -375,12 +385,14 @@ impl Kv for BrowserKv {
         if crate::tab::is_writer() {
             let present = MIRROR.with(|m| m.borrow_mut().as_mut().map(|m| m.remove(key)).is_some());
             if present {
+                crate::topics::changed(key);
                 PENDING.with(|p| p.borrow_mut().insert(key.to_owned(), None));
                 schedule_flush();
             }
         }
     }
     fn keys(&self, prefix: &str) -> Vec<String> {
+        crate::topics::read(prefix, true);
         MIRROR.with(|m| {
             m.borrow().as_ref().map_or_else(Vec::new, |m| {
                 m.range(prefix.to_owned()..)

@@ -16,6 +16,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod tab;
+pub mod topics;
 pub mod util;
 #[cfg(feature = "hydrate")]
 pub mod vault;

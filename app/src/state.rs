@@ -8,8 +8,14 @@ pub struct AppCtx {
     /// False during server rendering, true in the browser from the first render. Device data are read
     /// only when it is true, so the server-rendered shell never depends on a device.
     pub mounted: RwSignal<bool>,
-    /// Bumped after every change of the device store; views that read the store track it.
+    /// Bumped when the whole device store may have changed (unlock, lock, another user, a change
+    /// of this tab's role); every view that reads the store tracks it. A change of some records
+    /// tells only the views that read their kind ([`crate::topics`]).
     pub revision: RwSignal<u64>,
+    /// One trigger per topic of the store that a view read ([`crate::topics`]).
+    topics: StoredValue<std::collections::HashMap<String, ArcTrigger>>,
+    /// Notified at every change: views that read more than one topic (a wide prefix) track it.
+    any_change: Trigger,
     /// Whether the server answered the last check (None: not checked yet).
     pub online: RwSignal<Option<bool>>,
     pub syncing: RwSignal<bool>,
@@ -43,6 +49,8 @@ impl AppCtx {
         AppCtx {
             mounted: RwSignal::new(false),
             revision: RwSignal::new(0),
+            topics: StoredValue::new(std::collections::HashMap::new()),
+            any_change: Trigger::new(),
             online: RwSignal::new(None),
             syncing: RwSignal::new(false),
             sync_error: RwSignal::new(None),
@@ -68,7 +76,7 @@ impl AppCtx {
             };
             self.lock.set(state);
             self.session.set(crate::kv::device().and_then(|kv| crate::store::session(&kv)));
-            self.touch();
+            self.touch_all();
         }
     }
 
@@ -96,9 +104,46 @@ impl AppCtx {
         }
     }
 
-    /// Tells the views that the device store changed.
+    /// Tells the views that read what changed in the device store since the last call (all views
+    /// when nothing was recorded, as a caller may have changed more than records).
     pub fn touch(&self) {
+        let changed = crate::topics::take_changed();
+        if changed.all || changed.named.is_empty() {
+            self.revision.update(|r| *r += 1);
+            return;
+        }
+        let triggers: Vec<ArcTrigger> = self
+            .topics
+            .with_value(|t| changed.named.iter().filter_map(|name| t.get(name).cloned()).collect());
+        self.any_change.notify();
+        for t in triggers {
+            t.notify();
+        }
+    }
+
+    /// Tells every view that reads the device store to read it again (after a change that is not
+    /// only of records: unlock, another user, this tab starting or ending to write).
+    pub fn touch_all(&self) {
+        crate::topics::take_changed();
         self.revision.update(|r| *r += 1);
+    }
+
+    /// Makes the running computation depend on the topics in `read`.
+    fn track_topics(&self, read: &crate::topics::Topics) {
+        if read.all {
+            self.any_change.track();
+            return;
+        }
+        for name in &read.named {
+            let trigger = self.topics.with_value(|t| t.get(name).cloned()).unwrap_or_else(|| {
+                let t = ArcTrigger::new();
+                self.topics.update_value(|m| {
+                    m.insert(name.clone(), t.clone());
+                });
+                t
+            });
+            trigger.track();
+        }
     }
 
     /// After a change of the device store: on success clears the page's error and redraws, else
@@ -188,7 +233,7 @@ impl AppCtx {
             crate::tab::start(move |writer| {
                 ctx.writer.set(writer);
                 if writer {
-                    ctx.touch();
+                    ctx.touch_all();
                 }
             });
             if let Some(w) = web_sys::window() {
@@ -373,7 +418,9 @@ pub fn use_app() -> AppCtx {
 
 impl AppCtx {
     /// A value read from the device store: `default` on the server (whose render must not depend on a
-    /// device) or without storage, recomputed after every change of the store.
+    /// device) or without storage, recomputed after a change of what it read (the record kinds and
+    /// other keys, [`crate::topics`]). `read` must take everything it depends on from `kv` or from
+    /// signals.
     pub fn from_device<T>(
         self,
         default: T,
@@ -387,7 +434,10 @@ impl AppCtx {
             if !self.mounted.get() {
                 return default.clone();
             }
-            crate::kv::device().map(|kv| read(&kv)).unwrap_or_else(|| default.clone())
+            let Some(kv) = crate::kv::device() else { return default.clone() };
+            let (value, topics) = crate::topics::reading(|| read(&kv));
+            self.track_topics(&topics);
+            value
         })
     }
 }

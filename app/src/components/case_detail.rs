@@ -13,14 +13,7 @@ pub fn CaseDetail() -> impl IntoView {
     let ctx = use_app();
     let query = use_query_map();
     let id = Memo::new(move |_| query.read().get("id"));
-    let case = Memo::new(move |_| {
-        ctx.revision.get();
-        if !ctx.mounted.get() {
-            return None;
-        }
-        let id = id.get()?;
-        crate::kv::device().and_then(|kv| store::case(&kv, &id))
-    });
+    let case = ctx.from_device(None, move |kv| store::case(kv, &id.get()?));
     // Opening a case goes into the audit log (recorded here, offline too; uploaded after a sync).
     let logged = StoredValue::new(None::<String>);
     Effect::new(move |_| {

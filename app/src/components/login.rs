@@ -38,7 +38,7 @@ pub fn Login() -> impl IntoView {
             }
             pending.set(None);
             ctx.session.set(Some(info));
-            ctx.touch();
+            ctx.touch_all();
             ctx.sync_now();
             nav("/", Default::default());
         }

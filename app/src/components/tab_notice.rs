@@ -10,7 +10,7 @@ pub fn TabNotice() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         crate::tab::take_over(move |writer| {
             ctx.writer.set(writer);
-            ctx.touch();
+            ctx.touch_all();
         });
     };
     view! {
