@@ -1,6 +1,6 @@
 //! Pages loaded on demand. Each of them is its own wasm chunk (`cargo leptos build --split` cuts the
 //! code only these pages reach out of the main wasm), so the first load carries only what the login,
-//! the lock and the case list need. The service worker precaches every chunk with the rest of
+//! the case list and a case's page need. The service worker precaches every chunk with the rest of
 //! the build (server/src/sw.rs), so after the first visit they load from the device, offline too.
 //!
 //! A route's view is [`leptos_router::Lazy`] of a unit type here. Leptos' `#[lazy_route]` would panic
@@ -85,9 +85,6 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
-    CaseRoute => case: CaseDetail,
-    CaseNewRoute => case_new: CaseNew,
-    VisitRoute => visit: VisitScreen,
     ChecklistRoute => checklist: ChecklistWizard,
     SettingRoute => setting: SettingComposer,
     ClearingRoute => clearing: ClearingFlow,
@@ -107,23 +104,4 @@ lazy_pages! {
     PartnerRoute => partners: PartnerPage,
     SozialraumRoute => sozialraum: SozialraumPage,
     OfferRoute => offer: OfferPage,
-}
-
-/// Fetches the chunks of a home visit's pages (a case, a new case, the visit) and of the sync, once
-/// per page load, a moment after the case list is shown: the first case then opens as quickly as
-/// the next, and a device that goes offline before its service worker stored the app still has them.
-#[cfg(feature = "hydrate")]
-pub fn preload_visit_pages() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static STARTED: AtomicBool = AtomicBool::new(false);
-    if STARTED.swap(true, Ordering::Relaxed) {
-        return;
-    }
-    leptos::task::spawn_local(async {
-        gloo_timers::future::sleep(std::time::Duration::from_millis(1000)).await;
-        CaseRoute::preload().await;
-        VisitRoute::preload().await;
-        CaseNewRoute::preload().await;
-        crate::sync::preload().await;
-    });
 }

@@ -39,14 +39,12 @@ pub fn CaseList() -> impl IntoView {
     let member = RwSignal::new(String::new());
     let review_due = RwSignal::new(false);
     let clearing_due = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    crate::lazy::preload_visit_pages();
     let rows = ctx.from_device(Vec::new(), |kv| {
         let cfg = RuleConfig::default();
         store::cases(kv)
             .into_iter()
             .map(|case| {
-                let review = store::setting_review(kv, &case.id);
+                let review = store::hilfesetting(kv, &case.id).review;
                 let next_review = add_months(
                     review.last_review.unwrap_or(case.start_date),
                     u32::from(review.interval_months),
