@@ -70,7 +70,7 @@ test('admin: accounts, teams, catalog rate; no case files; deactivation ends the
   await d.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
   await expect(d.getByTestId('unsent')).toHaveAttribute('data-count', '0');
   await d.getByRole('link', { name: 'Neuer Fall' }).click();
-  await d.getByLabel('Aktenzeichen oder Pseudonym').fill(`OST-${suffix}`);
+  await d.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(`OST-${suffix}`);
   await d.getByLabel('Beginn').fill('2027-01-04');
   await d.getByRole('button', { name: 'Fall anlegen' }).click();
   await d.getByRole('link', { name: 'Hilfesetting zusammenstellen' }).click();

@@ -13,7 +13,7 @@ test('cases: minimal creation, filters by status and Fachkraft, Clearing with ca
   const label = `CLEAR-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
   await expectNoA11yViolations(page);
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Geburtsjahr oder -datum (optional)').fill('20');
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('alert')).toContainText('Geburtsjahr');

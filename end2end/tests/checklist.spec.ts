@@ -11,7 +11,7 @@ test('checklist: answers section by section offline, survives a reload, lists op
 
   const label = `CHECK-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Beginn').fill('2026-11-05');
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByTestId('checklist-summary')).toContainText('0 von 28 Punkten entschieden');

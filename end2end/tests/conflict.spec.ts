@@ -29,7 +29,7 @@ test('a note changed on two devices offline becomes a conflict the user resolves
   const [ctxA, anna] = await device(browser, 'anna');
   const label = `KONFLIKT-${Date.now()}`;
   await anna.getByRole('link', { name: 'Neuer Fall' }).click();
-  await anna.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await anna.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await anna.getByLabel('Beginn').fill('2026-11-02');
   await anna.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(anna.getByRole('heading', { name: label })).toBeVisible();
@@ -102,7 +102,7 @@ test('a case deleted on one device while edited on another is shown, and can be 
   const [ctxA, anna] = await device(browser, 'anna');
   const label = `LOESCHEN-${Date.now()}`;
   await anna.getByRole('link', { name: 'Neuer Fall' }).click();
-  await anna.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await anna.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await anna.getByLabel('Beginn').fill('2026-11-04');
   await anna.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(anna.getByRole('heading', { name: label })).toBeVisible();

@@ -12,7 +12,7 @@ test('goals: Wirkungsziel, Handlungsziel, step, ratings from perspectives, SVG c
   await context.setOffline(true);
   const label = `ZIELE-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await page.getByRole('link', { name: 'Ziele und Einschätzungen' }).click();
   await expect(page.getByRole('heading', { name: 'Ziele und Einschätzungen' })).toBeVisible();

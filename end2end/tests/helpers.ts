@@ -65,7 +65,7 @@ export async function login(page: Page, username = 'anna') {
 // Creates a case from the case list with the minimal data and waits for its page.
 export async function createCase(page: Page, label: string, start = '2026-11-03') {
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Beginn').fill(start);
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();

@@ -17,7 +17,7 @@ test('offline journey: case, checklist, setting, home visit with timer and note,
   await context.setOffline(true);
   const label = `BESUCH-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Beginn').fill('2026-11-24');
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();

@@ -20,7 +20,7 @@ test('Hilfesetting: SPFH plus Tagesgruppe, live cost with formula, findings, mix
   await login(page, 'ben');
   const label = `SETTING-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Beginn').fill('2026-12-01');
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByTestId('setting-summary')).toContainText('Noch keine Module');

@@ -30,7 +30,7 @@ test('a case made and edited offline reaches another device of the team', async 
 
   const label = `E2E-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Beginn').fill('2026-11-02');
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();

@@ -67,7 +67,7 @@ test('a team change with unsent changes keeps them on the device until they reac
   const label = `WECHSEL-${suffix}`;
   await ctx.setOffline(true);
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Beginn').fill('2026-11-20');
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();

@@ -23,7 +23,7 @@ test('unsent changes are listed and downloadable; rejections are shown with thei
 
   const label = `UNSENT-${Date.now()}`;
   await page.getByRole('link', { name: 'Neuer Fall' }).click();
-  await page.getByLabel('Aktenzeichen oder Pseudonym').fill(label);
+  await page.getByLabel('Aktenzeichen oder Pseudonym', { exact: true }).fill(label);
   await page.getByLabel('Beginn').fill('2026-11-03');
   await page.getByRole('button', { name: 'Fall anlegen' }).click();
   await expect(page.getByRole('heading', { name: label })).toBeVisible();
