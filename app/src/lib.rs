@@ -26,15 +26,12 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use components::{
-    CaseDetail, CaseList, CaseNew, Header, Login, NotFound, SetPin, TabNotice, Unlock, UpdateNotice,
-    VisitScreen,
-};
+use components::{CaseList, Header, Login, NotFound, SetPin, TabNotice, Unlock, UpdateNotice};
 use lazy::{
-    AdminRoute, ChecklistRoute, ClearingRoute, ConflictsRoute, ConsentsRoute, CooperationRoute,
-    EvaluationRoute, GoalsRoute, HilfeplanRoute, KinderschutzRoute, OfferRoute, PartnerRoute,
-    ProviderProfileRoute, QuestionnaireRoute, SettingRoute, ShareRoute, SozialraumRoute, TeamRoute,
-    UnsentRoute,
+    AdminRoute, CaseNewRoute, CaseRoute, ChecklistRoute, ClearingRoute, ConflictsRoute, ConsentsRoute,
+    CooperationRoute, EvaluationRoute, GoalsRoute, HilfeplanRoute, KinderschutzRoute, OfferRoute,
+    PartnerRoute, ProviderProfileRoute, QuestionnaireRoute, SettingRoute, ShareRoute, SozialraumRoute,
+    TeamRoute, UnsentRoute, VisitRoute,
 };
 use leptos_router::Lazy;
 use state::{AppCtx, LockState};
@@ -211,11 +208,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=CaseList/>
                     <Route path=path!("/anmelden") view=Login/>
-                    <Route path=path!("/fall") view=CaseDetail/>
-                    <Route path=path!("/fall/neu") view=CaseNew/>
+                    <Route path=path!("/fall") view={Lazy::<CaseRoute>::new()}/>
+                    <Route path=path!("/fall/neu") view={Lazy::<CaseNewRoute>::new()}/>
                     <Route path=path!("/fall/checkliste") view={Lazy::<ChecklistRoute>::new()}/>
                     <Route path=path!("/fall/hilfesetting") view={Lazy::<SettingRoute>::new()}/>
-                    <Route path=path!("/fall/besuch") view=VisitScreen/>
+                    <Route path=path!("/fall/besuch") view={Lazy::<VisitRoute>::new()}/>
                     <Route path=path!("/fall/clearing") view={Lazy::<ClearingRoute>::new()}/>
                     <Route path=path!("/fall/ziele") view={Lazy::<GoalsRoute>::new()}/>
                     <Route path=path!("/fall/einwilligungen") view={Lazy::<ConsentsRoute>::new()}/>

@@ -194,19 +194,6 @@ impl AppCtx {
             Ok(()) => {
                 self.online.set(Some(true));
                 self.sync_error.set(None);
-                // In sync with the server: closed cases past their days leave this device.
-                let days = self
-                    .session
-                    .get_untracked()
-                    .and_then(|s| s.closed_case_days)
-                    .unwrap_or(passgenau_domain::retention::DEFAULT_CLOSED_CASE_DAYS);
-                if let (Some(kv), Ok(today)) =
-                    (crate::kv::device(), passgenau_domain::case::parse_iso_date(&crate::util::today_iso()))
-                {
-                    if !crate::store::evict_closed_cases(&kv, today, days).is_empty() {
-                        self.touch();
-                    }
-                }
                 true
             }
             Err(e) => {

@@ -461,6 +461,15 @@ pub fn hilfesetting(kv: &dyn Kv, case_id: &CaseId) -> Hilfesetting {
         .unwrap_or_else(|| Hilfesetting::new(case_id.clone()))
 }
 
+/// When the case's Hilfeplan is reviewed, without reading its modules (see
+/// [`Hilfesetting::review_of_record`]).
+pub fn setting_review(kv: &dyn Kv, case_id: &CaseId) -> passgenau_domain::setting::ReviewSchedule {
+    record(kv, RecordKind::Hilfesetting, &setting::record_id(case_id))
+        .filter(|r| !r.deleted)
+        .map(|r| Hilfesetting::review_of_record(&r.body))
+        .unwrap_or_default()
+}
+
 /// Changes some top-level fields of the case's Hilfesetting (creating it when absent). Each module
 /// instance is its own field (`m.<id>`), so changes on different devices to different modules merge.
 pub fn change_hilfesetting(
@@ -1154,6 +1163,11 @@ pub fn pending(kv: &dyn Kv, limit: usize) -> Vec<Mutation> {
 
 pub fn pending_count(kv: &dyn Kv) -> usize {
     kv.keys(MUT_PREFIX).len()
+}
+
+/// How many rejected changes wait to be seen (without reading them: the status bar needs no more).
+pub fn rejection_count(kv: &dyn Kv) -> usize {
+    kv.keys(REJ_PREFIX).len()
 }
 
 pub fn rejections(kv: &dyn Kv) -> Vec<StoredRejection> {

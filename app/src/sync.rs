@@ -226,13 +226,50 @@ impl Transport for Http {
     }
 }
 
-/// One sync round of this browser.
+/// One sync round of this browser. Its code (the checks of every kind of record a pull may bring,
+/// push and pull) is a wasm chunk of its own, which the first load need not carry: the first round
+/// (at start) fetches it, and the service worker keeps it with the app. Without the chunk (the
+/// device went offline before the worker stored it) the round cannot run, which is being offline as
+/// far as she can tell.
 #[cfg(feature = "hydrate")]
 pub async fn sync_once() -> Result<(), SyncError> {
+    split::round().await?.await
+}
+
+impl From<leptos::wasm_split::SplitLoaderError> for SyncError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        SyncError::Offline
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod split {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use super::SyncError;
+
+    type Round = Pin<Box<dyn Future<Output = Result<(), SyncError>>>>;
+
+    #[leptos::wasm_split::wasm_split(sync, wasm_split_path = ::leptos::wasm_split, fallible)]
+    pub fn round() -> Result<Round, SyncError> {
+        Ok(Box::pin(super::run_round()))
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn run_round() -> Result<(), SyncError> {
     let kv = crate::kv::device().ok_or(StoreError::Unavailable)?;
     sync_round(&kv, &Http, &crate::util::now_iso()).await?;
     upload_audit_events(&kv).await?;
     refresh_catalog(&kv).await;
+    // In sync with the server: closed cases past their days leave this device.
+    let days = crate::store::session(&kv)
+        .and_then(|s| s.closed_case_days)
+        .unwrap_or(passgenau_domain::retention::DEFAULT_CLOSED_CASE_DAYS);
+    if let Ok(today) = passgenau_domain::case::parse_iso_date(&crate::util::today_iso()) {
+        crate::store::evict_closed_cases(&kv, today, days);
+    }
     Ok(())
 }
 

@@ -464,6 +464,13 @@ impl Hilfesetting {
         m
     }
 
+    /// Only the review schedule of a sync record (see [`Hilfesetting::to_record`]), for views that
+    /// need no module (the case list: reading the modules would put their code into its wasm); the
+    /// default schedule when the record has none or it cannot be read.
+    pub fn review_of_record(value: &serde_json::Value) -> ReviewSchedule {
+        value.get("review").and_then(|v| ReviewSchedule::deserialize(v).ok()).unwrap_or_default()
+    }
+
     /// Reads a sync record (see [`Hilfesetting::to_record`]); removed instances (`null`) are skipped.
     /// Instances are ordered by start date, then module, then id.
     pub fn from_record(value: serde_json::Value) -> Result<Self, SettingError> {
@@ -1304,6 +1311,14 @@ pub(crate) mod tests {
         let rec = hs.to_record();
         assert!(rec.keys().filter(|k| k.starts_with(INSTANCE_FIELD_PREFIX)).count() == hs.instances.len());
         let back = Hilfesetting::from_record(serde_json::Value::Object(rec.clone())).unwrap();
+        let mut reviewed = hs.clone();
+        reviewed.review = ReviewSchedule { last_review: Some(date!(2026 - 03 - 05)), interval_months: 3 };
+        let reviewed = serde_json::Value::Object(reviewed.to_record());
+        assert_eq!(
+            Hilfesetting::review_of_record(&reviewed),
+            Hilfesetting::from_record(reviewed.clone()).unwrap().review
+        );
+        assert_eq!(Hilfesetting::review_of_record(&serde_json::json!({})), ReviewSchedule::default());
         let mut want = hs.instances.clone();
         want.sort_by(|a, b| (a.start, &a.module_id, &a.id).cmp(&(b.start, &b.module_id, &b.id)));
         assert_eq!(back.instances, want);

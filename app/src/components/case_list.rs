@@ -44,7 +44,7 @@ pub fn CaseList() -> impl IntoView {
         store::cases(kv)
             .into_iter()
             .map(|case| {
-                let review = store::hilfesetting(kv, &case.id).review;
+                let review = store::setting_review(kv, &case.id);
                 let next_review = add_months(
                     review.last_review.unwrap_or(case.start_date),
                     u32::from(review.interval_months),

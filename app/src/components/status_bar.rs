@@ -10,7 +10,7 @@ pub fn StatusBar() -> impl IntoView {
     let ctx = use_app();
     let unsent = ctx.from_device(0, store::pending_count);
     let conflicts = ctx.from_device(0, store::open_conflict_count);
-    let rejected = ctx.from_device(0, |kv| store::rejections(kv).len());
+    let rejected = ctx.from_device(0, store::rejection_count);
     let last_sync = ctx.from_device(None, |kv| store::meta(kv).and_then(|m| m.last_sync));
     let online_text = move || match ctx.online.get() {
         Some(true) => "Online",

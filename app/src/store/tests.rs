@@ -112,6 +112,7 @@ fn push_response_removes_processed_and_keeps_rejections() {
     assert_eq!(pending_count(&kv), 0);
     let rej = rejections(&kv);
     assert_eq!(rej.len(), 1);
+    assert_eq!(rejection_count(&kv), 1);
     assert_eq!(rej[0].mutation.as_ref().unwrap().record_id, b.id.as_str(), "the rejected payload is kept");
     // The rejected, never-synced case leaves the list; the accepted one stays.
     assert_eq!(cases(&kv).iter().map(|c| c.id.clone()).collect::<Vec<_>>(), vec![a.id]);
