@@ -27,6 +27,7 @@ use passgenau_domain::sozialraum::{self, Budget, Offer, OfferLink};
 use passgenau_domain::sync::{
     apply_put, ApplyError, Mutation, Op, PullResponse, PushResponse, RecordKind, Rejection,
 };
+use passgenau_domain::text::fold_case;
 use passgenau_domain::visit::{Visit, VisitNote};
 use passgenau_domain::UserMessage;
 use serde::{Deserialize, Serialize};
@@ -345,7 +346,7 @@ fn live_bodies(kv: &dyn Kv, kind: RecordKind) -> impl Iterator<Item = Value> + '
 pub fn cases(kv: &dyn Kv) -> Vec<Case> {
     let mut out: Vec<Case> =
         live_bodies(kv, RecordKind::Case).filter_map(|b| Case::from_json(b).ok()).collect();
-    out.sort_by_cached_key(|c| c.label.as_str().to_lowercase());
+    out.sort_by_cached_key(|c| fold_case(c.label.as_str()));
     out
 }
 
@@ -712,7 +713,7 @@ fn edit(
 pub fn partners(kv: &dyn Kv) -> Vec<Partner> {
     let mut v: Vec<Partner> =
         live_bodies(kv, RecordKind::Partner).filter_map(|b| Partner::from_json(b).ok()).collect();
-    v.sort_by_cached_key(|p| (p.name.to_lowercase(), p.id.clone()));
+    v.sort_by_cached_key(|p| (fold_case(&p.name), p.id.clone()));
     v
 }
 
@@ -788,7 +789,7 @@ fn json_date(day: time::Date) -> Value {
 pub fn offers(kv: &dyn Kv) -> Vec<Offer> {
     let mut v: Vec<Offer> =
         live_bodies(kv, RecordKind::SozialraumOffer).filter_map(|b| Offer::from_record(b).ok()).collect();
-    v.sort_by_cached_key(|o| (o.title.to_lowercase(), o.id.clone()));
+    v.sort_by_cached_key(|o| (fold_case(&o.title), o.id.clone()));
     v
 }
 

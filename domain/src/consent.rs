@@ -203,7 +203,7 @@ impl Consent {
 
 /// Partners are compared without case and surrounding or repeated spaces.
 pub fn same_partner(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |s: &str| crate::text::fold_case(&s.split_whitespace().collect::<Vec<_>>().join(" "));
     norm(a) == norm(b)
 }
 

@@ -674,7 +674,7 @@ impl Questionnaire {
 
 /// Providers are compared without case and surrounding blanks ("Jugendhilfe Nord e.V." once).
 fn provider_key(p: &str) -> String {
-    p.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    crate::text::fold_case(&p.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 #[derive(Default)]

@@ -25,6 +25,7 @@ pub mod setting;
 pub mod sozialraum;
 pub mod sync;
 pub mod team;
+pub mod text;
 pub mod visit;
 
 pub use error::UserMessage;

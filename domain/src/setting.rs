@@ -871,8 +871,12 @@ pub fn setting_mix(hs: &Hilfesetting, summary: &CostSummary, catalog: &Catalog) 
     let mut modules: Vec<&str> = hs.instances.iter().map(|i| i.module_id.as_str()).collect();
     modules.sort_unstable();
     modules.dedup();
-    let mut providers: Vec<String> =
-        hs.instances.iter().map(|i| i.provider.trim().to_lowercase()).filter(|p| !p.is_empty()).collect();
+    let mut providers: Vec<String> = hs
+        .instances
+        .iter()
+        .map(|i| crate::text::fold_case(i.provider.trim()))
+        .filter(|p| !p.is_empty())
+        .collect();
     providers.sort_unstable();
     providers.dedup();
     let mut fk: Vec<String> = hs
@@ -880,7 +884,7 @@ pub fn setting_mix(hs: &Hilfesetting, summary: &CostSummary, catalog: &Catalog) 
         .iter()
         .flat_map(|i| i.staff.iter())
         .filter(|s| s.is_fachkraft_mit_anerkennung())
-        .map(|s| s.name.trim().to_lowercase())
+        .map(|s| crate::text::fold_case(s.name.trim()))
         .collect();
     fk.sort_unstable();
     fk.dedup();

@@ -231,7 +231,7 @@ pub fn default_criteria(new_id: impl Fn() -> String) -> Vec<Criterion> {
 
 /// Criteria in the order they are shown and stored: by name.
 fn sorted_criteria(mut v: Vec<Criterion>) -> Vec<Criterion> {
-    v.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id.clone()));
+    v.sort_by_cached_key(|c| (crate::text::fold_case(&c.name), c.id.clone()));
     v
 }
 
@@ -782,7 +782,7 @@ pub fn budget_overview(
             spent_cents: spent,
         });
     }
-    rows.sort_by_cached_key(|r| (r.title.to_lowercase(), r.offer_id.clone()));
+    rows.sort_by_cached_key(|r| (crate::text::fold_case(&r.title), r.offer_id.clone()));
     let planned = crate::money::checked_sum(rows.iter().map(|r| r.planned_cents))?;
     let spent = crate::money::checked_sum(rows.iter().map(|r| r.spent_cents))?;
     let mut year_budgets: Vec<Budget> = budgets.iter().filter(|b| b.year == year).cloned().collect();

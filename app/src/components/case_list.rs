@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use passgenau_domain::case::{format_date_de, Case, CaseStatus};
 use passgenau_domain::rules::RuleConfig;
 use passgenau_domain::setting::add_months;
+use passgenau_domain::text::fold_case;
 
 use super::{Loading, RequireSession};
 use crate::state::use_app;
@@ -79,11 +80,11 @@ pub fn CaseList() -> impl IntoView {
         let today =
             passgenau_domain::case::parse_iso_date(&crate::util::today_iso()).unwrap_or(time::Date::MIN);
         let due = |d: Option<time::Date>| d.is_some_and(|d| (d - today).whole_days() <= DUE_WITHIN_DAYS);
-        let q = search.get().trim().to_lowercase();
+        let q = fold_case(search.get().trim());
         let (s, m) = (status.get(), member.get());
         rows.get()
             .into_iter()
-            .filter(|r| q.is_empty() || r.case.label.as_str().to_lowercase().contains(&q))
+            .filter(|r| q.is_empty() || fold_case(r.case.label.as_str()).contains(&q))
             .filter(|r| s.is_empty() || r.case.status.key() == s)
             .filter(|r| m.is_empty() || r.case.assigned_to.as_deref() == Some(m.as_str()))
             .filter(|r| !review_due.get() || due(r.next_review))

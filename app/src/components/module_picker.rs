@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use passgenau_domain::catalog::{ModuleDef, ModuleKind, Setting};
 use passgenau_domain::setting::ModuleInstance;
+use passgenau_domain::text::fold_case;
 
 use super::instance_card::default_intensity;
 use super::setting_composer::{kind_label, today_or, Computed, SettingActions};
@@ -15,15 +16,13 @@ pub fn ModulePicker(computed: Memo<Option<Computed>>) -> impl IntoView {
     let system = RwSignal::new(String::new());
     let matches = move || -> Vec<ModuleDef> {
         let Some(cat) = catalog() else { return Vec::new() };
-        let q = search.get().to_lowercase();
+        let q = fold_case(&search.get());
         let s = setting.get();
         let k = system.get();
         cat.modules
             .iter()
             .filter(|m| {
-                q.is_empty()
-                    || m.name_de.to_lowercase().contains(&q)
-                    || m.legal_basis.to_lowercase().contains(&q)
+                q.is_empty() || fold_case(&m.name_de).contains(&q) || fold_case(&m.legal_basis).contains(&q)
             })
             .filter(|m| s.is_empty() || m.settings.iter().any(|x| x.label_de() == s))
             .filter(|m| k.is_empty() || kind_label(m.kind) == k)

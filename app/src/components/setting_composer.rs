@@ -275,7 +275,7 @@ fn SettingOverview(computed: Computed) -> impl IntoView {
                 view! {
                     <ul data-testid="findings">
                         {findings.iter().map(|f| view! {
-                            <li class=format!("finding {:?}", f.severity).to_lowercase()>
+                            <li class=format!("finding {:?}", f.severity).to_ascii_lowercase()>
                                 <strong>{format!("{:?}: ", f.severity)}</strong>{f.message_de.clone()}
                                 " " <span class="legal">{format!("({})", f.legal_basis)}</span>
                             </li>
