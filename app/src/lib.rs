@@ -22,7 +22,7 @@ pub mod util;
 pub mod vault;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::HashedStylesheet;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -66,13 +66,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#1f4e5f"/>
+                // One title for every page, written here: `leptos_meta`'s `<Title>` would bring its
+                // head management into the browser bundle for a text that never changes.
+                <title>"Passgenau"</title>
                 <meta name="description" content="Passgenau: Hilfesettings für Integrierte flexible Hilfen planen und dokumentieren, auch offline."/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <BootScripts options=options.clone()/>
-                <MetaTags/>
             </head>
             <body>
                 <App/>
@@ -163,7 +165,6 @@ fn BootScripts(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     let ctx = AppCtx::new();
     provide_context(ctx);
     // In the browser the app is mounted fresh (no hydration), so the device store is read before the
@@ -183,7 +184,6 @@ pub fn App() -> impl IntoView {
         true
     });
     view! {
-        <Title text="Passgenau"/>
         <Router>
             <a class="skip" href="#inhalt">"Zum Inhalt springen"</a>
             <Header/>
