@@ -203,8 +203,9 @@ pub fn App() -> impl IntoView {
                 }>
                 // A reading tab (another tab writes) shows everything, but its controls are disabled.
                 <fieldset class="bare" disabled=move || !ctx.writer.get()>
-                // The pages most users open first are in the main wasm; each `Lazy` page is a chunk of
-                // its own, fetched when opened (from the service worker's cache after the first visit).
+                // The login and the case list are in the main wasm; the `Lazy` pages come in groups of
+                // chunks (lazy.rs), fetched when opened (from the service worker's cache after the
+                // first visit).
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=CaseList/>
                     <Route path=path!("/anmelden") view=Login/>
