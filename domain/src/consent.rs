@@ -203,8 +203,7 @@ impl Consent {
 
 /// Partners are compared without case and surrounding or repeated spaces.
 pub fn same_partner(a: &str, b: &str) -> bool {
-    let norm = |s: &str| crate::text::fold_case(&s.split_whitespace().collect::<Vec<_>>().join(" "));
-    norm(a) == norm(b)
+    crate::text::name_key(a) == crate::text::name_key(b)
 }
 
 /// Why a sharing is blocked, in German for the person who wanted to share.

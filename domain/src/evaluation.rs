@@ -674,7 +674,7 @@ impl Questionnaire {
 
 /// Providers are compared without case and surrounding blanks ("Jugendhilfe Nord e.V." once).
 fn provider_key(p: &str) -> String {
-    crate::text::fold_case(&p.split_whitespace().collect::<Vec<_>>().join(" "))
+    crate::text::name_key(p)
 }
 
 #[derive(Default)]

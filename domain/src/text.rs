@@ -20,6 +20,12 @@ pub fn fold_case(s: &str) -> String {
     s.chars().map(fold_char).collect()
 }
 
+/// A name as it is compared: without case, and without surrounding or repeated blanks
+/// ("Jugendhilfe  Nord e.V. " and "jugendhilfe nord e.V." are one).
+pub fn name_key(s: &str) -> String {
+    fold_case(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// One letter lowercased, if it is an uppercase letter of the covered scripts.
 pub fn fold_char(c: char) -> char {
     let u = u32::from(c);
