@@ -80,6 +80,12 @@ build_release() {
   install_node_tools
   log "building release (cargo leptos build --release --split --precompress)"
   (cd "$ROOT" && cargo leptos build --release --split --precompress)
+  # A JS callback created only in a lazy chunk leaves wasm-bindgen's placeholder imports in the
+  # main wasm, and the app would not start in any browser (see `later` in app/src/util.rs).
+  if grep -q __wbindgen_placeholder__ "$ROOT"/target/site/pkg/passgenau.*.wasm; then
+    log "error: the main wasm still imports __wbindgen_placeholder__: a lazy page creates a JS callback (Closure, timer) of its own; create it in the main module (crate::util::later)"
+    return 1
+  fi
 }
 
 server_binary() { echo "$CARGO_TARGET_DIR/release/server"; }

@@ -107,7 +107,7 @@ pub fn drop_mirror() {
 #[cfg(feature = "hydrate")]
 pub async fn idle() {
     while FLUSHING.with(|f| f.get()) {
-        gloo_timers::future::TimeoutFuture::new(10).await;
+        crate::util::later(10).await;
     }
 }
 
@@ -348,7 +348,7 @@ pub async fn flushed() {
         if idle {
             return;
         }
-        gloo_timers::future::TimeoutFuture::new(10).await;
+        crate::util::later(10).await;
     }
 }
 

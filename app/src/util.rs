@@ -25,6 +25,21 @@ pub fn today_iso() -> String {
     }
 }
 
+/// A future that completes in a later task, after `ms` milliseconds (0: once the browser had its
+/// turn, so it could paint).
+///
+/// Use this in lazy pages instead of a timer or `Closure` of their own. wasm-bindgen rewrites the
+/// code that turns a Rust closure into a JS function (`wbg_cast`) only in the main wasm; when
+/// wasm-split moves such code into a chunk (as it did with a `gloo_timers` interval only the visit
+/// page used), the main wasm keeps wasm-bindgen's placeholder imports and no browser can load it
+/// (leptos-rs/leptos#4347; `build_release` checks for them). Not inlined, and called from the main
+/// module too (`kv`), so the callback is created in the main wasm.
+#[cfg(feature = "hydrate")]
+#[inline(never)]
+pub fn later(ms: u32) -> gloo_timers::future::TimeoutFuture {
+    gloo_timers::future::TimeoutFuture::new(ms)
+}
+
 /// A random UUID from the browser's CSPRNG.
 pub fn new_uuid() -> Option<String> {
     #[cfg(feature = "hydrate")]

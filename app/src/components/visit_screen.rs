@@ -50,16 +50,18 @@ pub fn VisitScreen() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     // The clock the timer display follows; ticks every second in the browser.
     let now = RwSignal::new(now_ms());
+    // A loop over `util::later`, not a `gloo_timers` interval: a JS callback created in this lazy
+    // chunk would break the main wasm (see `util::later`). It ends with the page (the signal is
+    // disposed then).
     #[cfg(feature = "hydrate")]
-    {
-        let tick = gloo_timers::callback::Interval::new(1000, move || now.set(now_ms()));
-        let tick = StoredValue::new_local(Some(tick));
-        on_cleanup(move || {
-            tick.update_value(|t| {
-                t.take();
-            })
-        });
-    }
+    leptos::task::spawn_local(async move {
+        loop {
+            crate::util::later(1000).await;
+            if now.try_set(now_ms()).is_some() {
+                break;
+            }
+        }
+    });
     let seconds =
         move |v: &Visit| v.direct_seconds_at(v.running_since.as_deref().and_then(parse_ms), now.get());
 
