@@ -782,7 +782,7 @@ pub fn edit_kinderschutz(
 }
 
 fn json_date(day: time::Date) -> Value {
-    serde_json::to_value(day).unwrap_or(Value::Null)
+    Value::String(passgenau_domain::date::iso(day))
 }
 
 /// The team's Sozialraum offers, by title.

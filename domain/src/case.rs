@@ -177,6 +177,7 @@ pub struct Case {
     pub id: CaseId,
     pub label: CaseLabel,
     /// Beginn der Hilfe / des Falls.
+    #[serde(with = "crate::date::serde_iso")]
     pub start_date: Date,
     #[serde(default)]
     pub note: String,
@@ -193,7 +194,7 @@ pub struct Case {
     pub assigned_to: Option<String>,
     /// The day the status became "beendet"; from it counts how long the case stays on devices
     /// ([`crate::retention::leaves_devices`]). Optional, added within schema 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::date::serde_iso_opt")]
     pub ended_on: Option<Date>,
     /// Einzelfallhilfe unless recorded otherwise. Optional, added within schema 2.
     #[serde(default, skip_serializing_if = "HelpForm::is_default")]
@@ -295,8 +296,7 @@ struct RawCase {
 
 /// Parses a date as the browser's `<input type="date">` sends it (YYYY-MM-DD).
 pub fn parse_iso_date(s: &str) -> Result<Date, CaseError> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &fmt).map_err(|_| CaseError::InvalidDate(s.to_owned()))
+    crate::date::parse_iso(s.trim()).ok_or_else(|| CaseError::InvalidDate(s.to_owned()))
 }
 
 /// Formats a date as DD.MM.YYYY for German readers.

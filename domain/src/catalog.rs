@@ -149,6 +149,7 @@ pub struct DefaultRate {
     #[serde(default)]
     pub label: Option<String>,
     pub amount_cents: Cents,
+    #[serde(with = "crate::date::serde_iso")]
     pub valid_from: Date,
     pub source: String,
 }

@@ -121,6 +121,7 @@ impl CaseCategory {
 pub struct Categorisation {
     pub category: CaseCategory,
     pub reason: String,
+    #[serde(with = "crate::date::serde_iso")]
     pub decided_on: Date,
 }
 
@@ -129,10 +130,12 @@ pub struct Categorisation {
 pub struct ClearingRecord {
     pub schema: u16,
     pub case_id: CaseId,
+    #[serde(with = "crate::date::serde_iso")]
     pub start: Date,
     /// Planned end; at most 12 weeks after `start`.
+    #[serde(with = "crate::date::serde_iso")]
     pub deadline: Date,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub completed_on: Option<Date>,
     #[serde(default)]
     pub resources: ResourceAnalysis,
@@ -238,7 +241,7 @@ pub struct CategoryDraft {
     pub category: Option<CaseCategory>,
     #[serde(default)]
     pub reason: String,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub decided_on: Option<Date>,
 }
 

@@ -90,11 +90,12 @@ pub struct Consent {
     pub given_by: String,
     pub categories: Vec<DataCategory>,
     pub purpose: String,
+    #[serde(with = "crate::date::serde_iso")]
     pub given_on: Date,
     pub form: ConsentForm,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub expires_on: Option<Date>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub revoked_on: Option<Date>,
 }
 

@@ -198,6 +198,7 @@ pub struct Referral {
     pub partner_name: String,
     pub form: CooperationForm,
     /// The day of the referral (agreed with the family).
+    #[serde(with = "crate::date::serde_iso")]
     pub referred_on: Date,
     /// What the partner is asked for.
     #[serde(default)]
@@ -206,16 +207,16 @@ pub struct Referral {
     #[serde(default)]
     pub with_consent: bool,
     /// Laufzettel: the partner took up contact.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub first_contact_on: Option<Date>,
     /// Laufzettel: the first session.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub first_session_on: Option<Date>,
     /// Laufzettel: how intensive the counselling needs to be (e.g. "wöchentlich, 1 Std.").
     #[serde(default)]
     pub intensity: String,
     /// Laufzettel: end of the counselling.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub ended_on: Option<Date>,
     /// Laufzettel: the result.
     #[serde(default)]
@@ -301,12 +302,11 @@ impl Referral {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Involvement {
     Beteiligt {
+        #[serde(with = "crate::date::serde_iso")]
         on: Date,
     },
     /// Not involved, with the reason (the child's protection would be put in question).
-    NichtBeteiligt {
-        reason: String,
-    },
+    NichtBeteiligt { reason: String },
 }
 
 /// The result of the risk assessment.
@@ -400,6 +400,7 @@ pub struct Kinderschutz {
     pub id: String,
     pub case_id: CaseId,
     /// The day the weighty indications became known.
+    #[serde(with = "crate::date::serde_iso")]
     pub started_on: Date,
     /// Assessed by a freier Träger under its agreement (§ 8a Abs. 4), not by the Jugendamt itself.
     #[serde(default)]
@@ -413,7 +414,7 @@ pub struct Kinderschutz {
     /// The experienced expert (insoweit erfahrene Fachkraft) consulted, and when.
     #[serde(default)]
     pub expert: String,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub expert_consulted_on: Option<Date>,
     #[serde(default)]
     pub parents: Option<Involvement>,
@@ -425,10 +426,10 @@ pub struct Kinderschutz {
     #[serde(default)]
     pub measures: String,
     /// Handed on to, and when.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_pairs")]
     pub handed_on: Vec<(HandOnTarget, Date)>,
     /// The day the assessment was concluded; only when [`Kinderschutz::missing`] is empty.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub concluded_on: Option<Date>,
 }
 

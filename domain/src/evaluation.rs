@@ -217,6 +217,7 @@ pub struct Evaluation {
     pub case_id: CaseId,
     pub kind: EvaluationKind,
     /// The day of the evaluation.
+    #[serde(with = "crate::date::serde_iso")]
     pub on: Date,
     /// When it was begun (device clock, RFC 3339): orders evaluations of one day.
     #[serde(default)]
@@ -228,7 +229,7 @@ pub struct Evaluation {
     #[serde(default)]
     pub provider: String,
     /// Fachcontrolling: the first day of the period reported on.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub period_from: Option<Date>,
     /// Course and development (Fachcontrolling, end) or the situation today (sustainability).
     #[serde(default)]
@@ -250,7 +251,7 @@ pub struct Evaluation {
     #[serde(default)]
     pub weaknesses: String,
     /// End: the day of the sustainability check.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub follow_up_on: Option<Date>,
     /// Sustainability: how the situation holds.
     #[serde(default)]
@@ -581,6 +582,7 @@ pub struct Questionnaire {
     pub schema: u16,
     pub id: String,
     pub case_id: CaseId,
+    #[serde(with = "crate::date::serde_iso")]
     pub on: Date,
     /// When it was begun (device clock, RFC 3339): orders questionnaires of one day.
     #[serde(default)]

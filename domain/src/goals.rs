@@ -102,6 +102,7 @@ impl From<Score> for i8 {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rating {
+    #[serde(with = "crate::date::serde_iso")]
     pub on: Date,
     pub perspective: Perspective,
     pub score: Score,
@@ -115,9 +116,9 @@ pub struct Handlungsschritt {
     pub text: String,
     /// Who does it (a role or short name, e.g. "Mutter", "Fachkraft Träger").
     pub owner: String,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub due: Option<Date>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub done_on: Option<Date>,
 }
 
@@ -296,9 +297,9 @@ pub struct StepFields {
     pub handlungsziel_id: String,
     pub text: String,
     pub owner: String,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub due: Option<Date>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub done_on: Option<Date>,
 }
 
@@ -429,8 +430,10 @@ impl TrendDirection {
 pub struct PerspectiveChange {
     pub perspective: Perspective,
     pub first: Score,
+    #[serde(with = "crate::date::serde_iso")]
     pub first_on: Date,
     pub latest: Score,
+    #[serde(with = "crate::date::serde_iso")]
     pub latest_on: Date,
 }
 

@@ -12,6 +12,7 @@ pub mod clearing;
 pub mod conflict;
 pub mod consent;
 pub mod cooperation;
+pub mod date;
 pub mod error;
 pub mod evaluation;
 pub mod goals;

@@ -190,9 +190,11 @@ pub struct RateSnapshot {
     pub amount_cents: Cents,
     #[serde(default)]
     pub label: Option<String>,
+    #[serde(with = "crate::date::serde_iso")]
     pub valid_from: Date,
     pub source: String,
     /// When the snapshot was taken.
+    #[serde(with = "crate::date::serde_iso")]
     pub taken_on: Date,
 }
 
@@ -220,9 +222,10 @@ pub struct ModuleInstance {
     pub provider: String,
     #[serde(default)]
     pub staff: Vec<StaffAssignment>,
+    #[serde(with = "crate::date::serde_iso")]
     pub start: Date,
     /// Inclusive; open-ended when absent.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub end: Option<Date>,
     pub billing: BillingForm,
     pub intensity: Intensity,
@@ -290,7 +293,9 @@ pub fn parse_hours_de(input: &str) -> Result<i64, SettingError> {
 /// Bewilligungszeitraum, both days inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovalPeriod {
+    #[serde(with = "crate::date::serde_iso")]
     pub start: Date,
+    #[serde(with = "crate::date::serde_iso")]
     pub end: Date,
 }
 
@@ -314,6 +319,7 @@ impl ApprovalPeriod {
 /// The case-specific agreement on service, quality and cost (§ 78b SGB VIII).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Einzelvereinbarung {
+    #[serde(with = "crate::date::serde_iso")]
     pub concluded_on: Date,
     #[serde(default)]
     pub reference: String,
@@ -332,7 +338,7 @@ pub enum CaseBudget {
 /// When the Hilfeplan is next reviewed (§ 36 Abs. 2 Satz 2: "regelmäßig"; 6 months is practice).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewSchedule {
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub last_review: Option<Date>,
     pub interval_months: u8,
 }

@@ -241,6 +241,7 @@ fn sorted_criteria(mut v: Vec<Criterion>) -> Vec<Criterion> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expense {
     pub id: String,
+    #[serde(with = "crate::date::serde_iso")]
     pub on: Date,
     #[serde(default)]
     pub fls_minutes: i64,
@@ -278,6 +279,7 @@ pub struct Offer {
     #[serde(default)]
     pub needs: String,
     /// Planned start.
+    #[serde(with = "crate::date::serde_iso")]
     pub start: Date,
     /// Planned running time in whole months.
     pub duration_months: u32,
@@ -289,7 +291,7 @@ pub struct Offer {
     pub cost: CostSheet,
     /// The last day the offer ran when it was ended (early or as planned): no longer offered for new
     /// links, and the months after it are not planned from the budget.
-    #[serde(default)]
+    #[serde(default, with = "crate::date::serde_iso_opt")]
     pub ended_on: Option<Date>,
     /// Anlage 3 (fields `k.<id>`), by name.
     #[serde(skip)]
@@ -841,6 +843,7 @@ pub struct OfferLink {
     pub title: String,
     pub financing: Financing,
     /// From when the case takes part.
+    #[serde(with = "crate::date::serde_iso")]
     pub since: Date,
     /// The theme of the case worked on in the group.
     #[serde(default)]

@@ -230,7 +230,7 @@ fn HandlungszielView(
                             <label class="check">
                                 <input type="checkbox" prop:checked=s.done_on.is_some() on:change=move |ev| {
                                     let done = event_target_checked(&ev).then(crate::util::today_iso);
-                                    actions.set(key.clone(), json!({"handlungsziel_id": hzid, "text": step.text, "owner": step.owner, "due": step.due, "done_on": done}))
+                                    actions.set(key.clone(), json!({"handlungsziel_id": hzid, "text": step.text, "owner": step.owner, "due": step.due.map(passgenau_domain::date::iso), "done_on": done}))
                                 }/>
                                 {format!("{} ({})", s.text, s.owner)}
                             </label>

@@ -163,6 +163,7 @@ fn Assessment(current: Memo<Option<Kinderschutz>>, error: RwSignal<Option<String
                                 if on {
                                     if let Ok(d) = parse_iso_date(&today()) { list.push((t, d)); }
                                 }
+                                let list: Vec<_> = list.into_iter().map(|(t, d)| json!([t, passgenau_domain::date::iso(d)])).collect();
                                 save("handed_on", json!(list));
                             }/>
                             {t.label_de()}

@@ -607,7 +607,7 @@ fn a_risk_assessment_is_concluded_only_when_complete_and_then_stays_as_it_is() {
         ("parents".to_owned(), serde_json::to_value(Involvement::Beteiligt { on: day }).unwrap()),
         ("child".to_owned(), serde_json::to_value(Involvement::Beteiligt { on: day }).unwrap()),
         ("outcome".to_owned(), serde_json::to_value(RiskOutcome::Gefaehrdung).unwrap()),
-        ("handed_on".to_owned(), serde_json::to_value(vec![(HandOnTarget::Jugendamt, day)]).unwrap()),
+        ("handed_on".to_owned(), json!([[HandOnTarget::Jugendamt, passgenau_domain::date::iso(day)]])),
     ]);
     edit_kinderschutz(&kv, id, fill, NOW).unwrap();
     edit_kinderschutz(&kv, id, conclude(), NOW).unwrap();
