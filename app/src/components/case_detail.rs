@@ -29,6 +29,19 @@ pub fn CaseDetail() -> impl IntoView {
         }
     });
     let error = RwSignal::new(None::<String>);
+    // The overview below the case's own fields (a dozen summaries over the store) is built in the
+    // task after the case is shown: opening a case then fits one frame on a slow phone, and the
+    // overview, below the fold at 360×640, follows in the next.
+    let overview = RwSignal::new(false);
+    Effect::new(move |_| {
+        if case.with(Option::is_some) && !overview.get_untracked() {
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                crate::util::later(0).await;
+                overview.set(true);
+            });
+        }
+    });
     let checklist_done = ctx.from_device(None, move |kv| {
         let id = passgenau_domain::case::CaseId::parse(&id.get()?).ok()?;
         Some(store::checklist(kv, &id).completeness())
@@ -279,6 +292,7 @@ pub fn CaseDetail() -> impl IntoView {
                         prop:value=move || case.get().map(|c| c.note).unwrap_or_default()
                         on:input=move |ev| save("note", json!(event_target_value(&ev)))></textarea>
                     {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                    <Show when=move || overview.get()>
                     {view! {
                     <h2>"Clearing"</h2>
                     <p data-testid="clearing-summary">
@@ -369,6 +383,7 @@ pub fn CaseDetail() -> impl IntoView {
                     </p>
                     <p class="saved" aria-live="polite">"Jede Eingabe wird sofort auf diesem Gerät gespeichert."</p>
                     <p><button type="button" class="danger" on:click=delete>"Fall löschen"</button></p>
+                    </Show>
                 </section>
             </Show>
         </Show>
