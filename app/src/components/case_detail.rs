@@ -30,8 +30,8 @@ pub fn CaseDetail() -> impl IntoView {
     });
     let error = RwSignal::new(None::<String>);
     // The overview below the case's own fields (a dozen summaries over the store) is built in the
-    // task after the case is shown: opening a case then fits one frame on a slow phone, and the
-    // overview, below the fold at 360×640, follows in the next.
+    // task after the case is shown, so the case itself shows sooner; the overview, below the fold
+    // at 360×640, follows (bench/README.md).
     let overview = RwSignal::new(false);
     Effect::new(move |_| {
         if case.with(Option::is_some) && !overview.get_untracked() {
