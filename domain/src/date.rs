@@ -8,7 +8,7 @@
 //! through [`serde_iso`] and [`serde_iso_opt`] instead, with the same text as before: the tests
 //! compare every day of four centuries and arbitrary strings with `time`'s own parser and formatter.
 
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::{Date, Month};
 
 /// Parses `YYYY-MM-DD` exactly as `time` parses `[year]-[month]-[day]`: four-digit year with an
@@ -39,19 +39,34 @@ pub fn iso(d: Date) -> String {
     format!("{sign}{:04}-{:02}-{:02}", y.unsigned_abs(), u8::from(d.month()), d.day())
 }
 
+/// A `Date` that (de)serializes as `YYYY-MM-DD`; the field modules below are made of it.
+struct Iso(Date);
+
+impl Serialize for Iso {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&iso(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Iso {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_iso(&text).map(Iso).ok_or_else(|| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&text), &"a date as YYYY-MM-DD")
+        })
+    }
+}
+
 /// Serde for a `Date` field: `#[serde(with = "crate::date::serde_iso")]`.
 pub mod serde_iso {
     use super::*;
 
     pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&iso(*d))
+        Iso(*d).serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        parse_iso(&text).ok_or_else(|| {
-            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&text), &"a date as YYYY-MM-DD")
-        })
+        Ok(Iso::deserialize(d)?.0)
     }
 }
 
@@ -61,36 +76,11 @@ pub mod serde_iso_opt {
     use super::*;
 
     pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
-        match d {
-            Some(d) => s.serialize_some(&iso(*d)),
-            None => s.serialize_none(),
-        }
+        d.map(Iso).serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapped(#[serde(with = "super::serde_iso")] Date);
-        Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(d)| d))
-    }
-}
-
-/// Serde for a `Vec<Date>` field: `#[serde(with = "crate::date::serde_iso_vec")]`.
-pub mod serde_iso_vec {
-    use super::*;
-    use serde::ser::SerializeSeq;
-
-    pub fn serialize<S: Serializer>(ds: &[Date], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(ds.len()))?;
-        for d in ds {
-            seq.serialize_element(&iso(*d))?;
-        }
-        seq.end()
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Date>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapped(#[serde(with = "super::serde_iso")] Date);
-        Ok(Vec::<Wrapped>::deserialize(d)?.into_iter().map(|Wrapped(d)| d).collect())
+        Ok(Option::<Iso>::deserialize(d)?.map(|Iso(d)| d))
     }
 }
 
@@ -98,15 +88,9 @@ pub mod serde_iso_vec {
 /// two-element lists. `#[serde(default, with = "crate::date::serde_iso_pairs")]`.
 pub mod serde_iso_pairs {
     use super::*;
-    use serde::ser::SerializeSeq;
-    use serde::Serialize;
 
     pub fn serialize<S: Serializer, T: Serialize>(pairs: &[(T, Date)], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(pairs.len()))?;
-        for (t, d) in pairs {
-            seq.serialize_element(&(t, iso(*d)))?;
-        }
-        seq.end()
+        s.collect_seq(pairs.iter().map(|(t, d)| (t, Iso(*d))))
     }
 
     pub fn deserialize<'de, D, T>(d: D) -> Result<Vec<(T, Date)>, D::Error>
@@ -114,10 +98,7 @@ pub mod serde_iso_pairs {
         D: Deserializer<'de>,
         T: Deserialize<'de>,
     {
-        #[derive(Deserialize)]
-        #[serde(bound = "T: Deserialize<'de>")]
-        struct Pair<T>(T, #[serde(with = "super::serde_iso")] Date);
-        Ok(Vec::<Pair<T>>::deserialize(d)?.into_iter().map(|Pair(t, d)| (t, d)).collect())
+        Ok(Vec::<(T, Iso)>::deserialize(d)?.into_iter().map(|(t, Iso(d))| (t, d)).collect())
     }
 }
 
@@ -192,8 +173,6 @@ mod tests {
             b: Option<Date>,
             #[serde(default, with = "serde_iso_opt")]
             c: Option<Date>,
-            #[serde(with = "serde_iso_vec")]
-            v: Vec<Date>,
             #[serde(default, with = "serde_iso_pairs")]
             p: Vec<(String, Date)>,
         }
@@ -204,7 +183,6 @@ mod tests {
             b: Option<Date>,
             #[serde(default)]
             c: Option<Date>,
-            v: Vec<Date>,
             #[serde(default)]
             p: Vec<(String, Date)>,
         }
@@ -212,26 +190,22 @@ mod tests {
             a: date!(2026 - 09 - 01),
             b: Some(date!(2027 - 03 - 01)),
             c: None,
-            v: vec![date!(2026 - 01 - 31), date!(2026 - 12 - 01)],
             p: vec![("jugendamt".into(), date!(2026 - 10 - 02))],
         };
-        let theirs = Times { a: ours.a, b: ours.b, c: ours.c, v: ours.v.clone(), p: ours.p.clone() };
+        let theirs = Times { a: ours.a, b: ours.b, c: ours.c, p: ours.p.clone() };
         let json = serde_json::to_string(&ours).unwrap();
         assert_eq!(json, serde_json::to_string(&theirs).unwrap());
-        assert_eq!(
-            json,
-            r#"{"a":"2026-09-01","b":"2027-03-01","c":null,"v":["2026-01-31","2026-12-01"],"p":[["jugendamt","2026-10-02"]]}"#
-        );
+        assert_eq!(json, r#"{"a":"2026-09-01","b":"2027-03-01","c":null,"p":[["jugendamt","2026-10-02"]]}"#);
         assert_eq!(serde_json::from_str::<Ours>(&json).unwrap(), ours);
         // A record written before a field existed reads as it did.
-        let old: Ours = serde_json::from_str(r#"{"a":"2026-09-01","v":[]}"#).unwrap();
+        let old: Ours = serde_json::from_str(r#"{"a":"2026-09-01"}"#).unwrap();
         assert_eq!((old.b, old.c, old.p.len()), (None, None, 0));
         // A wrong date is an error naming the value, as before.
-        let err = serde_json::from_str::<Ours>(r#"{"a":"2026-02-30","v":[]}"#).unwrap_err().to_string();
+        let err = serde_json::from_str::<Ours>(r#"{"a":"2026-02-30"}"#).unwrap_err().to_string();
         assert!(err.contains("2026-02-30"), "{err}");
-        assert!(serde_json::from_str::<Times>(r#"{"a":"2026-02-30","v":[]}"#).is_err());
+        assert!(serde_json::from_str::<Times>(r#"{"a":"2026-02-30"}"#).is_err());
         // Escaped JSON strings (not borrowed) are read too.
-        let escaped: Ours = serde_json::from_str(r#"{"a":"2026\u002d09-01","v":[]}"#).unwrap();
+        let escaped: Ours = serde_json::from_str(r#"{"a":"2026\u002d09-01"}"#).unwrap();
         assert_eq!(escaped.a, date!(2026 - 09 - 01));
     }
 
